@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * m2msec: the whole userspace ABI of the m2msec kernel module.
+ *
+ * m2msec offloads the DTLS record layer (DTLS 1.2 and 1.3) and oneM2M
+ * ESPrim object protection into the kernel.  Everything userspace may rely
+ * on is defined in this file and documented in Documentation/abi.md:
+ *
+ *  - the socket family (number chosen at load time) and its protocols;
+ *  - the payload format of the "m2msec" key type (keyring);
+ *  - the generic netlink family "m2msec": commands and attributes.
+ *
+ * Multi-byte fields in structures are in host byte order; netlink
+ * attributes follow the usual netlink conventions (host byte order).
+ */
+#ifndef _UAPI_LINUX_M2MSEC_H
+#define _UAPI_LINUX_M2MSEC_H
+
+#include <linux/types.h>
+
+/* ------------------------------------------------------------------ */
+/* Socket family                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Mainline reserves no address family for out-of-tree code, so the module
+ * picks a free slot when it loads (or takes the one forced with the
+ * "family=" module parameter).  The number in use is published in
+ * M2MSEC_FAMILY_SYSFS and in the M2MSEC_A_INFO_FAMILY attribute of
+ * M2MSEC_CMD_GET_INFO.  Applications should use the library helper
+ * m2msec_family() rather than a constant.
+ */
+#define M2MSEC_FAMILY_SYSFS	"/sys/module/m2msec/parameters/family"
+
+/**
+ * enum m2msec_proto - protocols of the m2msec socket family
+ * @M2MSEC_PROTO_DTLS: DTLS record layer, SOCK_DGRAM only.  Protocol 0 with
+ *	SOCK_DGRAM selects it too.
+ * @M2MSEC_PROTO_ESPRIM: oneM2M ESPrim transform, SOCK_SEQPACKET only.
+ *	Protocol 0 with SOCK_SEQPACKET selects it too.
+ *
+ * socket(2) fails with ESOCKTNOSUPPORT for any other socket type and with
+ * EPROTONOSUPPORT for a protocol that is unknown or does not match the type.
+ */
+enum m2msec_proto {
+	M2MSEC_PROTO_DTLS = 1,
+	M2MSEC_PROTO_ESPRIM = 2,
+};
+
+/* ------------------------------------------------------------------ */
+/* Protocol versions and record ciphers                                */
+/* ------------------------------------------------------------------ */
+
+/* DTLS versions as they appear on the wire (RFC 6347, RFC 9147). */
+#define M2MSEC_DTLS_1_2		0xfefd
+#define M2MSEC_DTLS_1_3		0xfefc
+
+/**
+ * enum m2msec_cipher - record protection algorithms (AEADs)
+ * @M2MSEC_CIPHER_AES_128_GCM: AES-128-GCM, 16-byte tag.
+ * @M2MSEC_CIPHER_AES_256_GCM: AES-256-GCM, 16-byte tag.
+ * @M2MSEC_CIPHER_CHACHA20_POLY1305: ChaCha20-Poly1305 (RFC 7905/8439).
+ * @M2MSEC_CIPHER_AES_128_CCM: AES-128-CCM, 16-byte tag (RFC 6655).
+ * @M2MSEC_CIPHER_AES_128_CCM_8: AES-128-CCM, 8-byte tag (RFC 6655); the
+ *	oneM2M mandatory suites use it.
+ *
+ * A cipher is independent of the key exchange: TLS_PSK_WITH_AES_128_CCM_8
+ * and TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 both use
+ * M2MSEC_CIPHER_AES_128_CCM_8 for records.
+ */
+enum m2msec_cipher {
+	M2MSEC_CIPHER_UNSPEC,
+	M2MSEC_CIPHER_AES_128_GCM,
+	M2MSEC_CIPHER_AES_256_GCM,
+	M2MSEC_CIPHER_CHACHA20_POLY1305,
+	M2MSEC_CIPHER_AES_128_CCM,
+	M2MSEC_CIPHER_AES_128_CCM_8,
+	__M2MSEC_CIPHER_MAX,
+};
+#define M2MSEC_CIPHER_MAX (__M2MSEC_CIPHER_MAX - 1)
+
+/* ------------------------------------------------------------------ */
+/* Key type "m2msec"                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Key material enters the kernel only through add_key(2) with the key type
+ * M2MSEC_KEY_TYPE.  The payload is a struct m2msec_key_payload followed by
+ * key_len + iv_len + sn_key_len + id_len bytes, in that order, and nothing
+ * else.  Payloads that do not follow the rules below are rejected by
+ * add_key() with EINVAL.  Keys of this type cannot be read back
+ * (keyctl_read() fails with EOPNOTSUPP) and are zeroed when destroyed.
+ */
+#define M2MSEC_KEY_TYPE			"m2msec"
+#define M2MSEC_KEY_PAYLOAD_V1		1
+#define M2MSEC_KEY_MAX_ID_LEN		256
+
+/**
+ * enum m2msec_key_kind - what a key of type "m2msec" holds
+ * @M2MSEC_KEY_RECORD: record protection keys for one direction of one
+ *	epoch.  key_len: 16 or 32 (the AEAD key); iv_len: 4 (DTLS 1.2
+ *	GCM/CCM salt) or 12 (DTLS 1.2 ChaCha20-Poly1305, all of DTLS 1.3);
+ *	sn_key_len: 0 (DTLS 1.2) or 16/32 (DTLS 1.3 record number key);
+ *	id_len: 0.
+ * @M2MSEC_KEY_TRAFFIC_SECRET: a DTLS 1.3 traffic secret from which the
+ *	kernel expands key, IV and record number key.  key_len: 32
+ *	(SHA-256 suites) or 48 (SHA-384); other lengths 0.
+ * @M2MSEC_KEY_ESPRIM_PAIRWISE: an ESPrim pairwiseESPrimKey.  key_len:
+ *	16..64; iv_len and sn_key_len: 0; id_len: 1..M2MSEC_KEY_MAX_ID_LEN,
+ *	the oneM2M identity (AE-ID/CSE-ID) bound to the key.
+ */
+enum m2msec_key_kind {
+	M2MSEC_KEY_RECORD = 1,
+	M2MSEC_KEY_TRAFFIC_SECRET = 2,
+	M2MSEC_KEY_ESPRIM_PAIRWISE = 3,
+};
+
+/**
+ * struct m2msec_key_payload - header of an "m2msec" key payload
+ * @version: M2MSEC_KEY_PAYLOAD_V1.
+ * @kind: an enum m2msec_key_kind value.
+ * @reserved: must be zero.
+ * @key_len: bytes of key material.
+ * @iv_len: bytes of IV (salt) material.
+ * @sn_key_len: bytes of record number protection key (DTLS 1.3).
+ * @id_len: bytes of identity bound to the key.
+ * @data: the key, IV, record number key and identity, back to back.
+ */
+struct m2msec_key_payload {
+	__u8	version;
+	__u8	kind;
+	__u16	reserved;
+	__u16	key_len;
+	__u16	iv_len;
+	__u16	sn_key_len;
+	__u16	id_len;
+	__u8	data[];
+};
+
+/* ------------------------------------------------------------------ */
+/* Generic netlink family "m2msec"                                     */
+/* ------------------------------------------------------------------ */
+
+#define M2MSEC_GENL_NAME	"m2msec"
+#define M2MSEC_GENL_VERSION	1
+
+/**
+ * enum m2msec_cmd - generic netlink commands
+ * @M2MSEC_CMD_GET_INFO: module description (any user).  Reply attributes:
+ *	M2MSEC_A_INFO_VERSION, M2MSEC_A_INFO_FAMILY,
+ *	M2MSEC_A_INFO_DTLS_VERSIONS, M2MSEC_A_INFO_CIPHERS.
+ * @M2MSEC_CMD_GET_CONFIG: the settings of the caller's network namespace
+ *	(any user).  Reply: the M2MSEC_A_CFG_* attributes.
+ * @M2MSEC_CMD_SET_CONFIG: change settings of the caller's network
+ *	namespace.  Needs CAP_NET_ADMIN in the user namespace owning that
+ *	network namespace (EPERM otherwise).  Out-of-range values: ERANGE
+ *	with an extended ack message; nothing is changed unless every
+ *	attribute is valid.
+ */
+enum m2msec_cmd {
+	M2MSEC_CMD_UNSPEC,
+	M2MSEC_CMD_GET_INFO,
+	M2MSEC_CMD_GET_CONFIG,
+	M2MSEC_CMD_SET_CONFIG,
+	__M2MSEC_CMD_MAX,
+};
+#define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
+
+/**
+ * enum m2msec_attr - top-level attributes
+ * @M2MSEC_A_INFO_VERSION: string, module version.
+ * @M2MSEC_A_INFO_FAMILY: u32, socket family number in use.
+ * @M2MSEC_A_INFO_DTLS_VERSIONS: nested, one M2MSEC_A_INFO_DTLS_VERSION (u16,
+ *	wire value) per supported DTLS version.
+ * @M2MSEC_A_INFO_CIPHERS: nested, one M2MSEC_A_INFO_CIPHER per cipher.
+ * @M2MSEC_A_CFG_REPLAY_WINDOW: u32, default anti-replay window in records
+ *	for new associations (range 64..65536, multiple of 64).
+ * @M2MSEC_A_CFG_CTRL_QUEUE_MAX: u32, records queued per socket for the
+ *	handshake daemon before further ones are dropped (range 1..4096).
+ * @M2MSEC_A_CFG_ESPRIM_MAX_OBJECT: u32, largest ESPrim object accepted, in
+ *	bytes (range 256..1048576).
+ */
+enum m2msec_attr {
+	M2MSEC_A_UNSPEC,
+	M2MSEC_A_INFO_VERSION,
+	M2MSEC_A_INFO_FAMILY,
+	M2MSEC_A_INFO_DTLS_VERSIONS,
+	M2MSEC_A_INFO_CIPHERS,
+	M2MSEC_A_CFG_REPLAY_WINDOW,
+	M2MSEC_A_CFG_CTRL_QUEUE_MAX,
+	M2MSEC_A_CFG_ESPRIM_MAX_OBJECT,
+	__M2MSEC_A_MAX,
+};
+#define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
+
+/* Nested inside M2MSEC_A_INFO_DTLS_VERSIONS. */
+enum m2msec_info_version_attr {
+	M2MSEC_A_INFO_DTLS_VERSION_UNSPEC,
+	M2MSEC_A_INFO_DTLS_VERSION,
+	__M2MSEC_A_INFO_DTLS_VERSION_MAX,
+};
+
+/**
+ * enum m2msec_cipher_attr - attributes of one M2MSEC_A_INFO_CIPHER
+ * @M2MSEC_A_CIPHER_ID: u32, enum m2msec_cipher.
+ * @M2MSEC_A_CIPHER_NAME: string, e.g. "AES-128-CCM-8".
+ * @M2MSEC_A_CIPHER_AEAD: string, crypto API algorithm name, e.g. "ccm(aes)".
+ * @M2MSEC_A_CIPHER_DRIVER: string, the driver the crypto API resolves for
+ *	that name right now (e.g. "gcm-aes-aesni"); absent when the algorithm
+ *	is not available in this kernel.
+ * @M2MSEC_A_CIPHER_KEY_LEN: u32, key bytes.
+ * @M2MSEC_A_CIPHER_TAG_LEN: u32, authentication tag bytes.
+ * @M2MSEC_A_CIPHER_SUITE12: u32, a DTLS 1.2 cipher suite (IANA) using it,
+ *	repeated once per suite.
+ * @M2MSEC_A_CIPHER_SUITE13: u32, the DTLS 1.3 cipher suite (IANA) using it.
+ */
+enum m2msec_cipher_attr {
+	M2MSEC_A_CIPHER_UNSPEC,
+	M2MSEC_A_CIPHER_ID,
+	M2MSEC_A_CIPHER_NAME,
+	M2MSEC_A_CIPHER_AEAD,
+	M2MSEC_A_CIPHER_DRIVER,
+	M2MSEC_A_CIPHER_KEY_LEN,
+	M2MSEC_A_CIPHER_TAG_LEN,
+	M2MSEC_A_CIPHER_SUITE12,
+	M2MSEC_A_CIPHER_SUITE13,
+	__M2MSEC_A_CIPHER_MAX,
+};
+#define M2MSEC_A_CIPHER_MAX (__M2MSEC_A_CIPHER_MAX - 1)
+
+/* Nested inside M2MSEC_A_INFO_CIPHERS. */
+enum m2msec_info_cipher_attr {
+	M2MSEC_A_INFO_CIPHER_UNSPEC,
+	M2MSEC_A_INFO_CIPHER,
+	__M2MSEC_A_INFO_CIPHER_MAX,
+};
+
+#endif /* _UAPI_LINUX_M2MSEC_H */

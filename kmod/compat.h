@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where differences between the supported kernels (Debian's
+ * 6.1 and 6.12) are handled.  Nothing else in m2msec.ko tests
+ * LINUX_VERSION_CODE.
+ */
+#ifndef _M2MSEC_COMPAT_H
+#define _M2MSEC_COMPAT_H
+
+#include <linux/version.h>
+
+/*
+ * The number of address family slots: sock_register() refuses
+ * family >= NPROTO.  Both kernels define NPROTO as AF_MAX.
+ */
+#include <linux/net.h>
+#define M2MSEC_NPROTO NPROTO
+
+#endif /* _M2MSEC_COMPAT_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal declarations shared by the files of m2msec.ko.
+ */
+#ifndef _M2MSEC_H
+#define _M2MSEC_H
+
+#include <linux/types.h>
+#include <net/net_namespace.h>
+#include <uapi/linux/m2msec.h>
+
+#include "compat.h"
+
+#define M2MSEC_VERSION "0.1.0"
+
+/* family.c: the socket family slot in use (also the "family" parameter). */
+int m2msec_family_register(void);
+void m2msec_family_unregister(void);
+int m2msec_family_nr(void);
+
+/* socket.c */
+int m2msec_sock_create(struct net *net, struct socket *sock, int protocol,
+		       int kern);
+int m2msec_proto_init(void);
+void m2msec_proto_exit(void);
+
+/* cipher.c: static description of the record ciphers. */
+struct m2msec_cipher_desc {
+	enum m2msec_cipher id;
+	const char *name;
+	const char *aead;	/* crypto API algorithm name */
+	u8 key_len;
+	u8 tag_len;
+	u16 suite13;		/* 0 when DTLS 1.3 defines none */
+	u16 suites12[4];	/* zero-terminated */
+};
+
+const struct m2msec_cipher_desc *m2msec_cipher_get(enum m2msec_cipher id);
+
+/* pernet.c: per network namespace settings. */
+struct m2msec_net_cfg {
+	u32 replay_window;
+	u32 ctrl_queue_max;
+	u32 esprim_max_object;
+};
+
+struct m2msec_net {
+	struct mutex cfg_lock;	/* serialises writers of @cfg */
+	struct m2msec_net_cfg cfg;
+};
+
+struct m2msec_net *m2msec_net(const struct net *net);
+int m2msec_pernet_init(void);
+void m2msec_pernet_exit(void);
+
+/* netlink.c */
+int m2msec_genl_init(void);
+void m2msec_genl_exit(void);
+
+/* keys.c */
+extern struct key_type m2msec_key_type;
+int m2msec_keys_init(void);
+void m2msec_keys_exit(void);
+
+/* key_payload.c: pure validation, also built for userspace tests. */
+#include "key_payload.h"
+
+#endif /* _M2MSEC_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "m2msec": module information and per-namespace
+ * configuration.  Commands that change state need CAP_NET_ADMIN in the user
+ * namespace that owns the caller's network namespace (GENL_UNS_ADMIN_PERM).
+ */
+#include <crypto/aead.h>
+#include <linux/crypto.h>
+#include <net/genetlink.h>
+
+#include "m2msec.h"
+
+static struct netlink_range_validation m2msec_replay_range = {
+	.min = 64, .max = 65536,
+};
+
+static struct netlink_range_validation m2msec_esprim_max_range = {
+	.min = 256, .max = 1048576,
+};
+
+static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
+	[M2MSEC_A_CFG_REPLAY_WINDOW] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_replay_range),
+	[M2MSEC_A_CFG_CTRL_QUEUE_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+	[M2MSEC_A_CFG_ESPRIM_MAX_OBJECT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_esprim_max_range),
+};
+
+static struct genl_family m2msec_genl_family;
+
+static struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr)
+{
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &m2msec_genl_family, 0,
+				 info->genlhdr->cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * The driver the crypto API picks for @aead right now, so an operator can
+ * see whether a hardware engine or an accelerated implementation is used.
+ */
+static int m2msec_put_driver(struct sk_buff *msg, const char *aead)
+{
+	struct crypto_aead *tfm;
+	int err;
+
+	tfm = crypto_alloc_aead(aead, 0, 0);
+	if (IS_ERR(tfm))
+		return 0;	/* not available: the attribute stays absent */
+	err = nla_put_string(msg, M2MSEC_A_CIPHER_DRIVER,
+			     crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm)));
+	crypto_free_aead(tfm);
+	return err;
+}
+
+static int m2msec_put_cipher(struct sk_buff *msg,
+			     const struct m2msec_cipher_desc *c)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nla_nest_start(msg, M2MSEC_A_INFO_CIPHER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, M2MSEC_A_CIPHER_ID, c->id) ||
+	    nla_put_string(msg, M2MSEC_A_CIPHER_NAME, c->name) ||
+	    nla_put_string(msg, M2MSEC_A_CIPHER_AEAD, c->aead) ||
+	    nla_put_u32(msg, M2MSEC_A_CIPHER_KEY_LEN, c->key_len) ||
+	    nla_put_u32(msg, M2MSEC_A_CIPHER_TAG_LEN, c->tag_len) ||
+	    m2msec_put_driver(msg, c->aead))
+		goto cancel;
+	for (i = 0; i < ARRAY_SIZE(c->suites12) && c->suites12[i]; i++)
+		if (nla_put_u32(msg, M2MSEC_A_CIPHER_SUITE12, c->suites12[i]))
+			goto cancel;
+	if (c->suite13 && nla_put_u32(msg, M2MSEC_A_CIPHER_SUITE13, c->suite13))
+		goto cancel;
+	nla_nest_end(msg, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
+}
+
+static int m2msec_put_info(struct sk_buff *msg)
+{
+	static const u16 versions[] = { M2MSEC_DTLS_1_2, M2MSEC_DTLS_1_3 };
+	const struct m2msec_cipher_desc *c;
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put_string(msg, M2MSEC_A_INFO_VERSION, M2MSEC_VERSION) ||
+	    nla_put_u32(msg, M2MSEC_A_INFO_FAMILY, m2msec_family_nr()))
+		return -EMSGSIZE;
+
+	nest = nla_nest_start(msg, M2MSEC_A_INFO_DTLS_VERSIONS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(versions); i++)
+		if (nla_put_u16(msg, M2MSEC_A_INFO_DTLS_VERSION, versions[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, M2MSEC_A_INFO_CIPHERS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = M2MSEC_CIPHER_UNSPEC + 1; i <= M2MSEC_CIPHER_MAX; i++) {
+		c = m2msec_cipher_get(i);
+		if (c && m2msec_put_cipher(msg, c))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int m2msec_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = m2msec_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	if (m2msec_put_info(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int m2msec_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct m2msec_net *mn = m2msec_net(genl_info_net(info));
+	struct m2msec_net_cfg cfg;
+	struct sk_buff *msg;
+	void *hdr;
+
+	mutex_lock(&mn->cfg_lock);
+	cfg = mn->cfg;
+	mutex_unlock(&mn->cfg_lock);
+
+	msg = m2msec_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, M2MSEC_A_CFG_REPLAY_WINDOW, cfg.replay_window) ||
+	    nla_put_u32(msg, M2MSEC_A_CFG_CTRL_QUEUE_MAX, cfg.ctrl_queue_max) ||
+	    nla_put_u32(msg, M2MSEC_A_CFG_ESPRIM_MAX_OBJECT,
+			cfg.esprim_max_object)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Ranges are in the policy; only what a range cannot say is checked here. */
+static int m2msec_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct m2msec_net *mn = m2msec_net(genl_info_net(info));
+	struct nlattr **a = info->attrs;
+
+	if (a[M2MSEC_A_CFG_REPLAY_WINDOW] &&
+	    nla_get_u32(a[M2MSEC_A_CFG_REPLAY_WINDOW]) % 64) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[M2MSEC_A_CFG_REPLAY_WINDOW],
+				    "replay window must be a multiple of 64");
+		return -ERANGE;
+	}
+
+	mutex_lock(&mn->cfg_lock);
+	if (a[M2MSEC_A_CFG_REPLAY_WINDOW])
+		mn->cfg.replay_window =
+			nla_get_u32(a[M2MSEC_A_CFG_REPLAY_WINDOW]);
+	if (a[M2MSEC_A_CFG_CTRL_QUEUE_MAX])
+		mn->cfg.ctrl_queue_max =
+			nla_get_u32(a[M2MSEC_A_CFG_CTRL_QUEUE_MAX]);
+	if (a[M2MSEC_A_CFG_ESPRIM_MAX_OBJECT])
+		mn->cfg.esprim_max_object =
+			nla_get_u32(a[M2MSEC_A_CFG_ESPRIM_MAX_OBJECT]);
+	mutex_unlock(&mn->cfg_lock);
+	return 0;
+}
+
+static const struct genl_small_ops m2msec_genl_ops[] = {
+	{
+		.cmd	= M2MSEC_CMD_GET_INFO,
+		.doit	= m2msec_cmd_get_info,
+	}, {
+		.cmd	= M2MSEC_CMD_GET_CONFIG,
+		.doit	= m2msec_cmd_get_config,
+	}, {
+		.cmd	= M2MSEC_CMD_SET_CONFIG,
+		.doit	= m2msec_cmd_set_config,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family m2msec_genl_family __ro_after_init = {
+	.name		= M2MSEC_GENL_NAME,
+	.version	= M2MSEC_GENL_VERSION,
+	.maxattr	= M2MSEC_A_MAX,
+	.policy		= m2msec_genl_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.small_ops	= m2msec_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(m2msec_genl_ops),
+	.resv_start_op	= M2MSEC_CMD_MAX + 1,
+};
+
+int m2msec_genl_init(void)
+{
+	return genl_register_family(&m2msec_genl_family);
+}
+
+void m2msec_genl_exit(void)
+{
+	genl_unregister_family(&m2msec_genl_family);
+}

@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run m2msec's kselftest-style tests inside the test VM (module loaded) and
+# print one TAP line per test case, numbered across all programs.
+#
+# Usage: selftests/run.sh [TEST...]    (default: every test below)
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+export REPO=${REPO:-$(dirname "$HERE")}
+. "$HERE/tap.sh"
+
+TESTS=(
+	socket_create
+	key_add
+	genl_info.sh
+	config.sh
+	load_unload.sh
+)
+[ $# -gt 0 ] && TESTS=("$@")
+
+echo "TAP version 13"
+for t in "${TESTS[@]}"; do
+	tap_run "$t" timeout 900 "$HERE/$t"
+done
+tap_summary
