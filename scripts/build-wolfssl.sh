@@ -10,12 +10,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 # Bump whenever the configuration below changes: a cached build whose stamp
 # differs is rebuilt.
-RECIPE="m2msec-wolfssl-r1 cmake dtls dtls13 cid8 psk aesccm aesgcm chacha-poly tls13 opensslextra keying-material sni tickets hkdf secret-cb shared examples"
-# Extra definitions passed in CFLAGS. cmake's generated options.h only knows
+RECIPE="m2msec-wolfssl-r1 cmake dtls dtls13 cid8 psk static-psk aesccm aesgcm chacha-poly tls13 opensslextra keying-material sni tickets hkdf secret-cb shared examples"
+# Extra definitions passed in CFLAGS. WOLFSSL_STATIC_PSK enables the plain
+# PSK suites of (D)TLS 1.2 (TLS_PSK_WITH_AES_128_CCM_8 is oneM2M's mandatory
+# one); DTLS_CID_MAX_SIZE raises the 2-byte default Connection ID limit. cmake's generated options.h only knows
 # the macros listed in cmake/options.h.in, so these must also be defined by
 # every consumer (written to $W/cflags and appended to the installed
 # options.h).
-EXTRA_DEFS=(-DHAVE_SECRET_CALLBACK -DDTLS_CID_MAX_SIZE=8)
+EXTRA_DEFS=(-DHAVE_SECRET_CALLBACK -DDTLS_CID_MAX_SIZE=8 -DWOLFSSL_STATIC_PSK)
 MIRROR=http://deb.debian.org/debian
 SUITES=(trixie bookworm) # preferred first
 
@@ -137,6 +139,8 @@ if [[ ! -f $src/CMakeLists.txt ]]; then
     rm -rf "$src"
     m2msec_log "unpacking wolfssl $debver"
     dpkg-source --no-check -x "$dsc" "$src" >/dev/null || m2msec_die "dpkg-source -x $dsc failed"
+    # dpkg-source leaves a copy of the upstream tarball next to the tree.
+    rm -f "$W"/wolfssl_*.orig.tar.*
 fi
 [[ -f $src/CMakeLists.txt ]] || m2msec_die "$src has no CMakeLists.txt; cannot build without autoreconf"
 
