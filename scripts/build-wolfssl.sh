@@ -5,7 +5,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$here/lib.sh"
 
 # Bump whenever the configuration below changes: a cached build whose stamp
@@ -124,7 +124,9 @@ for s in "${SUITES[@]}"; do
     rm -rf "$A/dl/$s"
     mkdir -p "$A/dl/$s"
     if (cd "$A/dl/$s" && apt-get "${apt_opts[@]}" -qq source --download-only "wolfssl/$s" >/dev/null); then
-        dsc=$(ls "$A/dl/$s"/wolfssl_*.dsc 2>/dev/null | head -n 1)
+        for f in "$A/dl/$s"/wolfssl_*.dsc; do
+            [[ -f $f ]] && dsc=$f
+        done
         [[ -n $dsc ]] && break
     fi
     m2msec_log "wolfssl source from $s not available, trying the next suite"
@@ -312,8 +314,8 @@ int main(void)
 }
 EOF
 libs="-L$PREFIX/lib -Wl,-rpath,$PREFIX/lib -lwolfssl"
-# shellcheck disable=SC2086  # word splitting of the flag strings is intended
-cc -Wall -Werror ${EXTRA_DEFS[*]} -I"$PREFIX/include" -o "$chk/check" "$chk/check.c" $libs ||
+cc -Wall -Werror "${EXTRA_DEFS[@]}" -I"$PREFIX/include" -o "$chk/check" "$chk/check.c" \
+    -L"$PREFIX/lib" -Wl,-rpath,"$PREFIX/lib" -lwolfssl ||
     m2msec_die "the feature check program does not compile/link against $PREFIX"
 "$chk/check" || m2msec_die "the feature check failed against $PREFIX"
 # The examples refuse to run outside the source root ("wolf root not found").

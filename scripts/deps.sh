@@ -5,7 +5,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$here/lib.sh"
 
 usage() {
@@ -84,22 +84,27 @@ missing_of() {
     done
 }
 
-# Newest version string V (sorted with sort -V) for which every pattern
-# "<prefix>V<suffix>" exists in the apt cache. $1: regex matching V;
-# the rest: name templates with "@" standing for V.
+# Escape the characters of Debian kernel package names that are special in
+# regular expressions.
+re_escape() {
+    local s=${1//./\\.}
+    printf '%s' "${s//+/\\+}"
+}
+
+# newest_available VRE TEMPLATE...: newest version V (sort -V) matching the
+# regex VRE for which every package TEMPLATE (with "@" standing for V) exists
+# in the apt cache. The first template drives the search.
 newest_available() {
     local vre=$1
     shift
-    local first=$1 pre=${1%@*} suf=${1#*@} v t ok
-    local pre_re suf_re
-    pre_re=$(sed 's/[.+]/\\&/g' <<<"$pre")
-    suf_re=$(sed 's/[.+]/\\&/g' <<<"$suf")
-    apt-cache search --names-only "^${pre_re}${vre}${suf_re}\$" 2>/dev/null |
-        awk '{print $1}' | sed "s/^${pre_re}//; s/${suf_re}\$//" | sort -V -r |
+    local pre suf v t ok
+    pre=$(re_escape "${1%@*}")
+    suf=$(re_escape "${1#*@}")
+    apt-cache search --names-only "^${pre}${vre}${suf}\$" 2>/dev/null |
+        awk '{print $1}' | sed -E "s/^${pre}//; s/${suf}\$//" | sort -V -r |
         while read -r v; do
             ok=1
-            for t in "$@"; do
-                [[ $t == "$first" ]] && continue
+            for t in "${@:2}"; do
                 apt-cache show "${t/@/$v}" >/dev/null 2>&1 || { ok=0; break; }
             done
             if [[ $ok -eq 1 ]]; then
@@ -109,18 +114,19 @@ newest_available() {
         done
 }
 
-# Newest V for which all templates are installed.
+# newest_installed VRE TEMPLATE...: the same among installed packages.
 newest_installed() {
     local vre=$1
     shift
-    local first=$1 pre=${1%@*} suf=${1#*@} v t ok
-    dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${pre}*${suf}" 2>/dev/null |
-        awk '$1 == "ii" {print $2}' | sed "s/^$(sed 's/[.+]/\\&/g' <<<"$pre")//; s/$(sed 's/[.+]/\\&/g' <<<"$suf")\$//" |
+    local pre suf v t ok
+    pre=$(re_escape "${1%@*}")
+    suf=$(re_escape "${1#*@}")
+    dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${1%@*}*${1#*@}" 2>/dev/null |
+        awk '$1 == "ii" {print $2}' | sed -E "s/^${pre}//; s/${suf}\$//" |
         grep -E "^${vre}\$" | sort -V -r |
         while read -r v; do
             ok=1
-            for t in "$@"; do
-                [[ $t == "$first" ]] && continue
+            for t in "${@:2}"; do
                 m2msec_pkg_installed "${t/@/$v}" || { ok=0; break; }
             done
             if [[ $ok -eq 1 ]]; then
@@ -178,6 +184,11 @@ choose_kernel "6.1" "${M2MSEC_KVER61:-}" "$recorded61" "$vre61" "${t61[@]}"
 kver61=$chosen
 
 packages+=("${t612[@]/@/$kver}" "${t61[@]/@/$kver61}")
+# The signed image of the same version ships the same kernel and conflicts
+# with the unsigned one: keep it rather than replace it.
+if m2msec_pkg_installed "linux-image-$kver"; then
+    packages=("${packages[@]/#linux-image-$kver-unsigned/linux-image-$kver}")
+fi
 
 mapfile -t missing < <(missing_of "${packages[@]}")
 if [[ ${#missing[@]} -gt 0 ]]; then

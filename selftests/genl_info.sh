@@ -36,7 +36,7 @@ check "info: the gcm(aes) driver reported ($gcm_drv) is registered for gcm(aes) 
 text=$("$CTL" info)
 check "info: human output names the version, family and each cipher with its driver" \
 	bash -c 'grep -q "^m2msec [0-9]" <<<"$1" && grep -q "^socket family: $2\$" <<<"$1" &&
-		 [ "$(grep -c " driver " <<<"$1")" = 5 ] && grep -q "AES-128-CCM-8 .*ccm(aes)" <<<"$1"' _ "$text" "$(sysfs_family)"
+		 [ "$(grep -c " driver " <<<"$1")" = 5 ] && grep -q "AES-128-CCM-8 .*ccm(aes) .*tag 8 " <<<"$1"' _ "$text" "$(sysfs_family)"
 
 # Forced family numbers.  22 (AF_SNA) has no in-tree user.
 forced_family() {

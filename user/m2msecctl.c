@@ -142,12 +142,12 @@ static void print_suites(struct json_object *c)
 	size_t i;
 
 	json_object_object_get_ex(c, "dtls12_suites", &s12);
-	printf("  1.2:");
+	printf("    suites DTLS 1.2:");
 	for (i = 0; s12 && i < json_object_array_length(s12); i++)
 		printf(" 0x%04x", json_object_get_int(
 			       json_object_array_get_idx(s12, i)));
 	if (json_object_object_get_ex(c, "dtls13_suite", &s13) && s13)
-		printf("  1.3: 0x%04x", json_object_get_int(s13));
+		printf("  DTLS 1.3: 0x%04x", json_object_get_int(s13));
 	putchar('\n');
 }
 
@@ -170,9 +170,9 @@ static void print_info_text(struct json_object *info)
 
 		c = json_object_array_get_idx(ciphers, i);
 		drv = jstr(c, "driver");
-		printf("  %-18s %-28s driver %-24s tag %s", jstr(c, "name"),
-		       jstr(c, "aead"), drv ? drv : "(unavailable)",
-		       jstr(c, "tag_len"));
+		printf("  %-18s %-27s tag %-2s driver %s\n", jstr(c, "name"),
+		       jstr(c, "aead"), jstr(c, "tag_len"),
+		       drv ? drv : "(unavailable)");
 		print_suites(c);
 	}
 }
