@@ -57,6 +57,10 @@ Environment:
   M2MSEC_ACCEL=tcg|kvm  force the accelerator. By default KVM is used only
                         after a probe boot succeeded with it (cached per
                         kernel in \$M2MSEC_CACHE/vm/accel), else TCG.
+  M2MSEC_TCG_THREAD=single|multi  TCG threading (default single: with
+                        multi-threaded TCG the guest kernel's live text
+                        patching occasionally oopses with int3 at boot;
+                        use multi only for parallel benchmarks)
   M2MSEC_VM_ALLOW=REGEX extra kernel log lines to tolerate
   M2MSEC_CACHE=DIR      cache directory (default /var/cache/m2msec)
 EOF
@@ -356,7 +360,7 @@ if [[ -z $accel ]]; then
     fi
 fi
 case $accel in
-tcg) accel_args=(-accel tcg -cpu max) ;;
+tcg) accel_args=(-accel "tcg,thread=${M2MSEC_TCG_THREAD:-single}" -cpu max) ;;
 kvm) accel_args=(-accel kvm -cpu host) ;;
 *) die "M2MSEC_ACCEL must be tcg or kvm (got '$accel')" ;;
 esac
