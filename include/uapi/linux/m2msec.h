@@ -156,12 +156,34 @@ struct m2msec_key_payload {
  *	network namespace (EPERM otherwise).  Out-of-range values: ERANGE
  *	with an extended ack message; nothing is changed unless every
  *	attribute is valid.
+ * @M2MSEC_CMD_ASSOC_NEW: install a DTLS association on the socket given by
+ *	M2MSEC_A_SOCK_FD (a descriptor of the caller).  Attributes: the
+ *	M2MSEC_A_ASSOC_* ones; required: VERSION, CIPHER, PEER, TX, RX.
+ *	The same command serves a handshake daemon after a handshake and
+ *	static keying.  Reply: M2MSEC_A_ASSOC_ID.
+ * @M2MSEC_CMD_ASSOC_SET: key update on an existing association (SOCK_FD,
+ *	ASSOC_ID): a new TX and/or RX direction (M2MSEC_A_ASSOC_TX/RX) with a
+ *	higher epoch.  The previous RX epoch keeps decrypting for
+ *	M2MSEC_A_ASSOC_RX_GRACE_MS, the previous TX epoch stays usable for
+ *	M2MSEC_A_ASSOC_TX_GRACE_MS (responses in the epoch of their request).
+ * @M2MSEC_CMD_ASSOC_DEL: delete an association (SOCK_FD, ASSOC_ID); a
+ *	close_notify alert is sent to the peer first.
+ * @M2MSEC_CMD_ASSOC_GET: dump associations: of the socket given by
+ *	M2MSEC_A_SOCK_FD, or, with CAP_NET_ADMIN, of every m2msec socket in
+ *	the caller's network namespace.  Key material is never dumped.
+ * @M2MSEC_CMD_GET_STATS: global counters of the caller's network
+ *	namespace (M2MSEC_A_STATS nest).
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
 	M2MSEC_CMD_GET_INFO,
 	M2MSEC_CMD_GET_CONFIG,
 	M2MSEC_CMD_SET_CONFIG,
+	M2MSEC_CMD_ASSOC_NEW,
+	M2MSEC_CMD_ASSOC_SET,
+	M2MSEC_CMD_ASSOC_DEL,
+	M2MSEC_CMD_ASSOC_GET,
+	M2MSEC_CMD_GET_STATS,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
@@ -179,6 +201,30 @@ enum m2msec_cmd {
  *	handshake daemon before further ones are dropped (range 1..4096).
  * @M2MSEC_A_CFG_ESPRIM_MAX_OBJECT: u32, largest ESPrim object accepted, in
  *	bytes (range 256..1048576).
+ * @M2MSEC_A_SOCK_FD: u32, a file descriptor of the caller naming an m2msec
+ *	DTLS socket.
+ * @M2MSEC_A_ASSOC_ID: u32, association id, unique per socket, never 0.
+ * @M2MSEC_A_ASSOC_VERSION: u16, M2MSEC_DTLS_1_2 or M2MSEC_DTLS_1_3.
+ * @M2MSEC_A_ASSOC_CIPHER: u32, enum m2msec_cipher.
+ * @M2MSEC_A_ASSOC_PEER: binary struct sockaddr_in or sockaddr_in6, the
+ *	peer's UDP address.
+ * @M2MSEC_A_ASSOC_TX: nested M2MSEC_A_DIR_*, the sending direction.
+ * @M2MSEC_A_ASSOC_RX: nested M2MSEC_A_DIR_*, the receiving direction.
+ * @M2MSEC_A_ASSOC_TX_CID: binary, the Connection ID put in sent records
+ *	(the peer's CID), 1..M2MSEC_CID_MAX bytes; absent: no CID.
+ * @M2MSEC_A_ASSOC_RX_CID: binary, the Connection ID received records carry
+ *	(ours); associations are found by it when present.
+ * @M2MSEC_A_ASSOC_REPLAY_WINDOW: u32, anti-replay window in records
+ *	(default: the namespace setting).
+ * @M2MSEC_A_ASSOC_RX_GRACE_MS: u32, how long a replaced RX epoch keeps
+ *	decrypting (default 2000, max 60000).
+ * @M2MSEC_A_ASSOC_TX_GRACE_MS: u32, how long a replaced TX epoch may still
+ *	be chosen with M2MSEC_CMSG_EPOCH (default 2000, max 60000).
+ * @M2MSEC_A_ASSOC_STATS: nested M2MSEC_A_STAT_*, in dumps.
+ * @M2MSEC_A_ASSOC_DRIVER: string, crypto driver in use, in dumps.
+ * @M2MSEC_A_ASSOC_LOCAL: binary sockaddr, the socket's address, in dumps.
+ * @M2MSEC_A_STATS: nested M2MSEC_A_STAT_*, global counters.
+ * @M2MSEC_A_ASSOC_AGE_MS: u64, time since the association was installed.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -189,6 +235,23 @@ enum m2msec_attr {
 	M2MSEC_A_CFG_REPLAY_WINDOW,
 	M2MSEC_A_CFG_CTRL_QUEUE_MAX,
 	M2MSEC_A_CFG_ESPRIM_MAX_OBJECT,
+	M2MSEC_A_SOCK_FD,
+	M2MSEC_A_ASSOC_ID,
+	M2MSEC_A_ASSOC_VERSION,
+	M2MSEC_A_ASSOC_CIPHER,
+	M2MSEC_A_ASSOC_PEER,
+	M2MSEC_A_ASSOC_TX,
+	M2MSEC_A_ASSOC_RX,
+	M2MSEC_A_ASSOC_TX_CID,
+	M2MSEC_A_ASSOC_RX_CID,
+	M2MSEC_A_ASSOC_REPLAY_WINDOW,
+	M2MSEC_A_ASSOC_RX_GRACE_MS,
+	M2MSEC_A_ASSOC_TX_GRACE_MS,
+	M2MSEC_A_ASSOC_STATS,
+	M2MSEC_A_ASSOC_DRIVER,
+	M2MSEC_A_ASSOC_LOCAL,
+	M2MSEC_A_STATS,
+	M2MSEC_A_ASSOC_AGE_MS,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -233,6 +296,87 @@ enum m2msec_info_cipher_attr {
 	M2MSEC_A_INFO_CIPHER_UNSPEC,
 	M2MSEC_A_INFO_CIPHER,
 	__M2MSEC_A_INFO_CIPHER_MAX,
+};
+
+#define M2MSEC_CID_MAX		32
+
+/**
+ * enum m2msec_dir_attr - one direction (TX or RX) of an association
+ * @M2MSEC_A_DIR_EPOCH: u64, epoch of the keys (DTLS 1.2: 16 bits used).
+ * @M2MSEC_A_DIR_SEQ: u64, TX: next sequence number to send; RX: the
+ *	lowest sequence number still acceptable (records below it are
+ *	replays), usually the next one expected.  48 bits.
+ * @M2MSEC_A_DIR_KEY: u32, serial of an "m2msec" key of kind
+ *	M2MSEC_KEY_RECORD (key, IV, and for DTLS 1.3 the record number key),
+ *	looked up in the caller's context with search permission.
+ */
+enum m2msec_dir_attr {
+	M2MSEC_A_DIR_UNSPEC,
+	M2MSEC_A_DIR_EPOCH,
+	M2MSEC_A_DIR_SEQ,
+	M2MSEC_A_DIR_KEY,
+	__M2MSEC_A_DIR_MAX,
+};
+#define M2MSEC_A_DIR_MAX (__M2MSEC_A_DIR_MAX - 1)
+
+/**
+ * enum m2msec_stat_attr - counters (u64), per association and global
+ * @M2MSEC_A_STAT_RX_RECORDS: application records delivered.
+ * @M2MSEC_A_STAT_RX_BYTES: plaintext bytes delivered.
+ * @M2MSEC_A_STAT_TX_RECORDS: records sent.
+ * @M2MSEC_A_STAT_TX_BYTES: plaintext bytes sent.
+ * @M2MSEC_A_STAT_AUTH_FAIL: records dropped: authentication failed.
+ * @M2MSEC_A_STAT_REPLAY: records dropped: replayed or too old.
+ * @M2MSEC_A_STAT_HDR_ERR: records dropped: malformed header or length,
+ *	wrong version, truncated datagram.
+ * @M2MSEC_A_STAT_NO_ASSOC: records dropped: no association (unknown peer
+ *	or CID, deleted association), when not queued for the daemon.
+ * @M2MSEC_A_STAT_CTRL_QUEUED: non-application records queued for the
+ *	handshake daemon.
+ * @M2MSEC_A_STAT_CTRL_DROP: such records dropped (queue full).
+ * @M2MSEC_A_STAT_LIMIT: records refused: AEAD usage limit reached.
+ * @M2MSEC_A_STAT_OLD_EPOCH: records decrypted with a previous RX epoch.
+ * @M2MSEC_A_STAT_TX_ERR: sends that failed (route, memory, crypto).
+ */
+enum m2msec_stat_attr {
+	M2MSEC_A_STAT_UNSPEC,
+	M2MSEC_A_STAT_RX_RECORDS,
+	M2MSEC_A_STAT_RX_BYTES,
+	M2MSEC_A_STAT_TX_RECORDS,
+	M2MSEC_A_STAT_TX_BYTES,
+	M2MSEC_A_STAT_AUTH_FAIL,
+	M2MSEC_A_STAT_REPLAY,
+	M2MSEC_A_STAT_HDR_ERR,
+	M2MSEC_A_STAT_NO_ASSOC,
+	M2MSEC_A_STAT_CTRL_QUEUED,
+	M2MSEC_A_STAT_CTRL_DROP,
+	M2MSEC_A_STAT_LIMIT,
+	M2MSEC_A_STAT_OLD_EPOCH,
+	M2MSEC_A_STAT_TX_ERR,
+	M2MSEC_A_STAT_PAD,
+	__M2MSEC_A_STAT_MAX,
+};
+#define M2MSEC_A_STAT_MAX (__M2MSEC_A_STAT_MAX - 1)
+
+/* ------------------------------------------------------------------ */
+/* DTLS socket: control messages                                       */
+/* ------------------------------------------------------------------ */
+
+/* cmsg_level of m2msec control messages. */
+#define SOL_M2MSEC		0x4d32
+
+/**
+ * enum m2msec_cmsg - control message types at level SOL_M2MSEC
+ * @M2MSEC_CMSG_ASSOC_ID: __u32.  recvmsg(): the association the record
+ *	came from (always present).  sendmsg(): send on this association
+ *	instead of looking it up by destination address.
+ * @M2MSEC_CMSG_EPOCH: __u64.  recvmsg(): the epoch of the record (always
+ *	present).  sendmsg(): send in this epoch (the current one or the one
+ *	it replaced, within the TX grace period); EKEYEXPIRED otherwise.
+ */
+enum m2msec_cmsg {
+	M2MSEC_CMSG_ASSOC_ID = 1,
+	M2MSEC_CMSG_EPOCH = 2,
 };
 
 #endif /* _UAPI_LINUX_M2MSEC_H */
