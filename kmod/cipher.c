@@ -4,7 +4,18 @@
  * resolved by and the cipher suites that use them.  Suite numbers are
  * IANA's: RFC 5288/5487 (GCM), RFC 6655/7251 (CCM, CCM_8), RFC 7905
  * (ChaCha20-Poly1305), RFC 8446 (DTLS 1.3 suites).
+ *
+ * Usage limits per key (RFC 9147 4.5.3 and RFC 8446 5.5): records that may
+ * be protected (confidentiality) and failed decryptions that may be seen
+ * (integrity) before the epoch must be replaced.  ChaCha20-Poly1305 has no
+ * practical confidentiality limit: the 48-bit sequence number ends first.
  */
+
+#define M2MSEC_LIMIT_GCM_CONF		23726566ULL	/* 2^24.5 */
+#define M2MSEC_LIMIT_GCM_INTEG		(1ULL << 36)
+#define M2MSEC_LIMIT_CCM_CONF		(1ULL << 23)
+#define M2MSEC_LIMIT_CCM_INTEG		11863283ULL	/* 2^23.5 */
+#define M2MSEC_LIMIT_CCM8_INTEG		(1ULL << 7)
 #include <linux/kernel.h>
 
 #include "m2msec.h"
@@ -16,11 +27,15 @@ static const struct m2msec_cipher_desc m2msec_ciphers[] = {
 		.suite13 = 0x1301,
 		/* PSK, ECDHE_ECDSA, ECDHE_RSA */
 		.suites12 = { 0x00a8, 0xc02b, 0xc02f },
+		.confidentiality_limit = M2MSEC_LIMIT_GCM_CONF,
+		.integrity_limit = M2MSEC_LIMIT_GCM_INTEG,
 	}, {
 		.id = M2MSEC_CIPHER_AES_256_GCM, .name = "AES-256-GCM",
 		.aead = "gcm(aes)", .key_len = 32, .tag_len = 16,
 		.suite13 = 0x1302,
 		.suites12 = { 0x00a9, 0xc02c, 0xc030 },
+		.confidentiality_limit = M2MSEC_LIMIT_GCM_CONF,
+		.integrity_limit = M2MSEC_LIMIT_GCM_INTEG,
 	}, {
 		.id = M2MSEC_CIPHER_CHACHA20_POLY1305,
 		.name = "CHACHA20-POLY1305",
@@ -28,12 +43,16 @@ static const struct m2msec_cipher_desc m2msec_ciphers[] = {
 		.tag_len = 16, .suite13 = 0x1303,
 		/* PSK, ECDHE_ECDSA, ECDHE_RSA */
 		.suites12 = { 0xccab, 0xcca9, 0xcca8 },
+		.confidentiality_limit = U64_MAX,
+		.integrity_limit = M2MSEC_LIMIT_GCM_INTEG,
 	}, {
 		.id = M2MSEC_CIPHER_AES_128_CCM, .name = "AES-128-CCM",
 		.aead = "ccm(aes)", .key_len = 16, .tag_len = 16,
 		.suite13 = 0x1304,
 		/* PSK, ECDHE_ECDSA */
 		.suites12 = { 0xc0a4, 0xc0ac },
+		.confidentiality_limit = M2MSEC_LIMIT_CCM_CONF,
+		.integrity_limit = M2MSEC_LIMIT_CCM_INTEG,
 	}, {
 		.id = M2MSEC_CIPHER_AES_128_CCM_8, .name = "AES-128-CCM-8",
 		.aead = "ccm(aes)", .key_len = 16, .tag_len = 8,
@@ -42,6 +61,8 @@ static const struct m2msec_cipher_desc m2msec_ciphers[] = {
 		 * TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8.
 		 */
 		.suites12 = { 0xc0a8, 0xc0ae },
+		.confidentiality_limit = M2MSEC_LIMIT_CCM_CONF,
+		.integrity_limit = M2MSEC_LIMIT_CCM8_INTEG,
 	},
 };
 

@@ -16,4 +16,15 @@
 #include <linux/net.h>
 #define M2MSEC_NPROTO NPROTO
 
+/*
+ * Attributes of the request that started a generic netlink dump: 6.2
+ * moved them into a struct genl_info inside struct genl_dumpit_info.
+ */
+#include <net/genetlink.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define m2msec_dump_attrs(cb) (genl_dumpit_info(cb)->info.attrs)
+#else
+#define m2msec_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _M2MSEC_COMPAT_H */

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <net/netlink.h>
 
 #include "m2msec.h"
 
@@ -62,6 +63,72 @@ struct key_type m2msec_key_type = {
 	.describe	= m2msec_key_describe,
 	/* No .read: key material never leaves the kernel. */
 };
+
+/**
+ * m2msec_key_lookup() - find an "m2msec" key of a given kind for the caller
+ * @serial: key serial from userspace
+ * @kind: the enum m2msec_key_kind the caller needs
+ * @extack: where to explain a refusal
+ *
+ * The lookup runs in the calling process's context with the search
+ * permission check, as keyctl would.  On success the key is returned with
+ * a reference and its semaphore read-locked, valid (not revoked or
+ * expired) and of the requested kind: read the payload with
+ * m2msec_key_payload(), then release with m2msec_key_release().
+ *
+ * Return: the key, or an ERR_PTR: -ENOKEY (no such key or no permission,
+ * as keyctl reports it), -EKEYREVOKED/-EKEYEXPIRED, -EINVAL (wrong type or
+ * kind).
+ */
+struct key *m2msec_key_lookup(key_serial_t serial, u8 kind,
+			      struct netlink_ext_ack *extack)
+{
+	const struct m2msec_key_payload *p;
+	key_ref_t ref;
+	struct key *key;
+	int err;
+
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref)) {
+		NL_SET_ERR_MSG(extack, "key not found or not searchable");
+		return ERR_CAST(ref);
+	}
+	key = key_ref_to_ptr(ref);
+	if (key->type != &m2msec_key_type) {
+		NL_SET_ERR_MSG(extack, "key is not of type m2msec");
+		err = -EINVAL;
+		goto err_put;
+	}
+	down_read(&key->sem);
+	err = key_validate(key);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "key is revoked or expired");
+		goto err_unlock;
+	}
+	p = key->payload.data[0];
+	if (!p || p->kind != kind) {
+		NL_SET_ERR_MSG(extack, "key is not of the kind this use needs");
+		err = -EINVAL;
+		goto err_unlock;
+	}
+	return key;
+
+err_unlock:
+	up_read(&key->sem);
+err_put:
+	key_put(key);
+	return ERR_PTR(err);
+}
+
+/**
+ * m2msec_key_release() - undo m2msec_key_lookup()
+ * @key: the key
+ */
+void m2msec_key_release(struct key *key)
+{
+	up_read(&key->sem);
+	key_put(key);
+}
 
 int m2msec_keys_init(void)
 {

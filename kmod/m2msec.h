@@ -5,6 +5,8 @@
 #ifndef _M2MSEC_H
 #define _M2MSEC_H
 
+#include <linux/key.h>
+#include <net/genetlink.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/m2msec.h>
@@ -33,6 +35,8 @@ struct m2msec_cipher_desc {
 	u8 tag_len;
 	u16 suite13;		/* 0 when DTLS 1.3 defines none */
 	u16 suites12[4];	/* zero-terminated */
+	u64 confidentiality_limit;	/* records per key (RFC 9147 4.5.3) */
+	u64 integrity_limit;		/* failed decryptions per key */
 };
 
 const struct m2msec_cipher_desc *m2msec_cipher_get(enum m2msec_cipher id);
@@ -47,18 +51,36 @@ struct m2msec_net_cfg {
 struct m2msec_net {
 	struct mutex cfg_lock;	/* serialises writers of @cfg */
 	struct m2msec_net_cfg cfg;
+	struct mutex socks_lock;	/* protects @socks */
+	struct list_head socks;		/* DTLS sockets of this namespace */
+	atomic64_t stats[M2MSEC_A_STAT_MAX + 1];
 };
 
 struct m2msec_net *m2msec_net(const struct net *net);
 int m2msec_pernet_init(void);
 void m2msec_pernet_exit(void);
 
+/* main.c: work items that free crypto state run here (drained on exit). */
+extern struct workqueue_struct *m2msec_wq;
+
 /* netlink.c */
+extern struct genl_family m2msec_genl_family;
 int m2msec_genl_init(void);
 void m2msec_genl_exit(void);
 
 /* keys.c */
 extern struct key_type m2msec_key_type;
+struct key *m2msec_key_lookup(key_serial_t serial, u8 kind,
+			      struct netlink_ext_ack *extack);
+void m2msec_key_release(struct key *key);
+
+/* The payload of a key returned by m2msec_key_lookup(). */
+static inline const struct m2msec_key_payload *
+m2msec_key_payload(const struct key *key)
+{
+	return key->payload.data[0];
+}
+
 int m2msec_keys_init(void);
 void m2msec_keys_exit(void);
 

@@ -12,13 +12,18 @@
 
 #include "m2msec.h"
 
+struct workqueue_struct *m2msec_wq;
+
 static int __init m2msec_init(void)
 {
 	int err;
 
+	m2msec_wq = alloc_workqueue("m2msec", 0, 0);
+	if (!m2msec_wq)
+		return -ENOMEM;
 	err = m2msec_pernet_init();
 	if (err)
-		return err;
+		goto err_wq;
 	err = m2msec_keys_init();
 	if (err)
 		goto err_pernet;
@@ -44,6 +49,8 @@ err_keys:
 	m2msec_keys_exit();
 err_pernet:
 	m2msec_pernet_exit();
+err_wq:
+	destroy_workqueue(m2msec_wq);
 	return err;
 }
 
@@ -54,6 +61,9 @@ static void __exit m2msec_exit(void)
 	m2msec_proto_exit();
 	m2msec_keys_exit();
 	m2msec_pernet_exit();
+	/* Epochs are freed by RCU work: wait for the callbacks, then drain. */
+	rcu_barrier();
+	destroy_workqueue(m2msec_wq);
 }
 
 module_init(m2msec_init);

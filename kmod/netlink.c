@@ -8,7 +8,7 @@
 #include <linux/crypto.h>
 #include <net/genetlink.h>
 
-#include "m2msec.h"
+#include "dtls.h"
 
 static struct netlink_range_validation m2msec_replay_range = {
 	.min = 64, .max = 65536,
@@ -18,7 +18,33 @@ static struct netlink_range_validation m2msec_esprim_max_range = {
 	.min = 256, .max = 1048576,
 };
 
+static struct netlink_range_validation m2msec_grace_range = {
+	.min = 0, .max = 60000,
+};
+
 static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
+	[M2MSEC_A_SOCK_FD] = { .type = NLA_U32 },
+	[M2MSEC_A_ASSOC_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[M2MSEC_A_ASSOC_VERSION] = { .type = NLA_U16 },
+	[M2MSEC_A_ASSOC_CIPHER] = NLA_POLICY_RANGE(NLA_U32, 1,
+						   M2MSEC_CIPHER_MAX),
+	[M2MSEC_A_ASSOC_PEER] = NLA_POLICY_RANGE(NLA_BINARY,
+					sizeof(struct sockaddr_in),
+					sizeof(struct sockaddr_in6)),
+	[M2MSEC_A_ASSOC_TX] = { .type = NLA_NESTED },
+	[M2MSEC_A_ASSOC_RX] = { .type = NLA_NESTED },
+	[M2MSEC_A_ASSOC_TX_CID] = NLA_POLICY_RANGE(NLA_BINARY, 1,
+						   M2MSEC_CID_MAX),
+	[M2MSEC_A_ASSOC_RX_CID] = NLA_POLICY_RANGE(NLA_BINARY, 1,
+						   M2MSEC_CID_MAX),
+	[M2MSEC_A_ASSOC_REPLAY_WINDOW] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_replay_range),
+	[M2MSEC_A_ASSOC_RX_GRACE_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_grace_range),
+	[M2MSEC_A_ASSOC_TX_GRACE_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_grace_range),
+	[M2MSEC_A_ASSOC_DRIVER] = { .type = NLA_NUL_STRING,
+				    .len = CRYPTO_MAX_ALG_NAME - 1 },
 	[M2MSEC_A_CFG_REPLAY_WINDOW] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_replay_range),
 	[M2MSEC_A_CFG_CTRL_QUEUE_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
@@ -26,7 +52,6 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_esprim_max_range),
 };
 
-static struct genl_family m2msec_genl_family;
 
 static struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr)
 {
@@ -201,10 +226,25 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 		.cmd	= M2MSEC_CMD_SET_CONFIG,
 		.doit	= m2msec_cmd_set_config,
 		.flags	= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd	= M2MSEC_CMD_ASSOC_NEW,
+		.doit	= m2msec_nl_assoc_new,
+	}, {
+		.cmd	= M2MSEC_CMD_ASSOC_SET,
+		.doit	= m2msec_nl_assoc_set,
+	}, {
+		.cmd	= M2MSEC_CMD_ASSOC_DEL,
+		.doit	= m2msec_nl_assoc_del,
+	}, {
+		.cmd	= M2MSEC_CMD_ASSOC_GET,
+		.dumpit	= m2msec_nl_assoc_dump,
+	}, {
+		.cmd	= M2MSEC_CMD_GET_STATS,
+		.doit	= m2msec_nl_get_stats,
 	},
 };
 
-static struct genl_family m2msec_genl_family __ro_after_init = {
+struct genl_family m2msec_genl_family __ro_after_init = {
 	.name		= M2MSEC_GENL_NAME,
 	.version	= M2MSEC_GENL_VERSION,
 	.maxattr	= M2MSEC_A_MAX,

@@ -33,6 +33,8 @@ static int __net_init m2msec_net_init(struct net *net)
 
 	mutex_init(&mn->cfg_lock);
 	mn->cfg = m2msec_cfg_defaults;
+	mutex_init(&mn->socks_lock);
+	INIT_LIST_HEAD(&mn->socks);
 	return 0;
 }
 

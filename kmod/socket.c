@@ -9,7 +9,7 @@
 #include <linux/poll.h>
 #include <net/sock.h>
 
-#include "m2msec.h"
+#include "dtls.h"
 
 struct m2msec_sock {
 	struct sock sk;		/* must be first */
@@ -68,11 +68,15 @@ struct m2msec_proto_desc {
 	enum m2msec_proto proto;
 	short type;
 	const struct proto_ops *ops;
+	struct proto *prot;
+	int (*init)(struct sock *sk);
 };
 
 static const struct m2msec_proto_desc m2msec_protos[] = {
-	{ M2MSEC_PROTO_DTLS, SOCK_DGRAM, &m2msec_base_ops },
-	{ M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET, &m2msec_base_ops },
+	{ M2MSEC_PROTO_DTLS, SOCK_DGRAM, &m2msec_dtls_ops,
+	  &m2msec_dtls_proto, m2msec_dtls_init_sock },
+	{ M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET, &m2msec_base_ops,
+	  &m2msec_proto, NULL },
 };
 
 /*
@@ -110,12 +114,13 @@ int m2msec_sock_create(struct net *net, struct socket *sock, int protocol,
 	const struct m2msec_proto_desc *desc;
 	struct m2msec_sock *msk;
 	struct sock *sk;
+	int err;
 
 	desc = m2msec_proto_find(sock->type, protocol);
 	if (IS_ERR(desc))
 		return PTR_ERR(desc);
 
-	sk = sk_alloc(net, m2msec_family_nr(), GFP_KERNEL, &m2msec_proto, kern);
+	sk = sk_alloc(net, m2msec_family_nr(), GFP_KERNEL, desc->prot, kern);
 	if (!sk)
 		return -ENOMEM;
 
@@ -124,8 +129,17 @@ int m2msec_sock_create(struct net *net, struct socket *sock, int protocol,
 	sock_init_data(sock, sk);
 	sk->sk_protocol = desc->proto;
 
+	/* Every protocol's sock starts with struct m2msec_sock's layout. */
 	msk = container_of(sk, struct m2msec_sock, sk);
 	msk->proto = desc->proto;
+	if (desc->init) {
+		err = desc->init(sk);
+		if (err) {
+			sock->sk = NULL;
+			sk_free(sk);
+			return err;
+		}
+	}
 	/* Counted per namespace, visible in /proc/net/protocols. */
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	return 0;
@@ -133,10 +147,19 @@ int m2msec_sock_create(struct net *net, struct socket *sock, int protocol,
 
 int m2msec_proto_init(void)
 {
-	return proto_register(&m2msec_proto, 0);
+	int err;
+
+	err = proto_register(&m2msec_proto, 0);
+	if (err)
+		return err;
+	err = proto_register(&m2msec_dtls_proto, 0);
+	if (err)
+		proto_unregister(&m2msec_proto);
+	return err;
 }
 
 void m2msec_proto_exit(void)
 {
+	proto_unregister(&m2msec_dtls_proto);
 	proto_unregister(&m2msec_proto);
 }

@@ -48,6 +48,6 @@ sysfs_family() { cat /sys/module/m2msec/parameters/family; }
 
 # Sockets of the m2msec protocol in use in the current network namespace
 # (the "sockets" column of /proc/net/protocols).
-m2msec_sockets() { awk '$1 == "M2MSEC" { print $3 }' /proc/net/protocols; }
+m2msec_sockets() { awk '$1 ~ /^M2MSEC/ { s += $3 } END { print s + 0 }' /proc/net/protocols; }
 
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {"d": d}))' "$1"; }

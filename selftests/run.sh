@@ -15,6 +15,7 @@ TESTS=(
 	key_add
 	genl_info.sh
 	config.sh
+	dtls_records.py
 	load_unload.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")

@@ -337,6 +337,8 @@ enum m2msec_dir_attr {
  * @M2MSEC_A_STAT_LIMIT: records refused: AEAD usage limit reached.
  * @M2MSEC_A_STAT_OLD_EPOCH: records decrypted with a previous RX epoch.
  * @M2MSEC_A_STAT_TX_ERR: sends that failed (route, memory, crypto).
+ * @M2MSEC_A_STAT_RX_QUEUE_DROP: datagrams dropped because the socket's
+ *	receive buffer was full (global only).
  */
 enum m2msec_stat_attr {
 	M2MSEC_A_STAT_UNSPEC,
@@ -353,6 +355,7 @@ enum m2msec_stat_attr {
 	M2MSEC_A_STAT_LIMIT,
 	M2MSEC_A_STAT_OLD_EPOCH,
 	M2MSEC_A_STAT_TX_ERR,
+	M2MSEC_A_STAT_RX_QUEUE_DROP,
 	M2MSEC_A_STAT_PAD,
 	__M2MSEC_A_STAT_MAX,
 };

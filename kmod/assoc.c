@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Association tables of a DTLS socket.
+ *
+ * Three indexes: id (xarray, for the netlink API and cmsgs), peer address
+ * and receive Connection ID (rhashtables, for incoming records; sized
+ * automatically, so 10^5 associations per socket cost O(1) lookups).
+ * Writers hold ds->assoc_lock; readers use RCU.  Every table entry holds
+ * one reference; lookups return a new reference.
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "dtls.h"
+
+struct m2msec_cid_key {
+	u8 cid[M2MSEC_CID_MAX];
+};
+
+static const struct rhashtable_params m2msec_addr_params = {
+	.key_len	= sizeof(struct m2msec_addr_key),
+	.key_offset	= offsetof(struct m2msec_assoc, addr_key),
+	.head_offset	= offsetof(struct m2msec_assoc, addr_node),
+	.automatic_shrinking = true,
+};
+
+/* CIDs of one socket all have ds->rx_cid_len bytes; the rest is zero. */
+static const struct rhashtable_params m2msec_cid_params = {
+	.key_len	= M2MSEC_CID_MAX,
+	.key_offset	= offsetof(struct m2msec_assoc, rx_cid),
+	.head_offset	= offsetof(struct m2msec_assoc, cid_node),
+	.automatic_shrinking = true,
+};
+
+int m2msec_assoc_tables_init(struct m2msec_dtls_sock *ds)
+{
+	int err;
+
+	xa_init_flags(&ds->assocs, XA_FLAGS_ALLOC1);
+	err = rhashtable_init(&ds->by_addr, &m2msec_addr_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&ds->by_cid, &m2msec_cid_params);
+	if (err)
+		rhashtable_destroy(&ds->by_addr);
+	return err;
+}
+
+void m2msec_assoc_tables_destroy(struct m2msec_dtls_sock *ds)
+{
+	rhashtable_destroy(&ds->by_cid);
+	rhashtable_destroy(&ds->by_addr);
+	xa_destroy(&ds->assocs);
+}
+
+/**
+ * m2msec_assoc_alloc() - a new, unlinked association of @ds
+ * @ds: owning socket
+ *
+ * Return: the association with one reference, or NULL.
+ */
+struct m2msec_assoc *m2msec_assoc_alloc(struct m2msec_dtls_sock *ds)
+{
+	struct m2msec_assoc *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	if (!a)
+		return NULL;
+	a->ds = ds;
+	refcount_set(&a->ref, 1);
+	spin_lock_init(&a->lock);
+	a->created_ns = ktime_get_boottime_ns();
+	return a;
+}
+
+static void m2msec_assoc_free_epochs(struct m2msec_assoc *a)
+{
+	m2msec_epoch_put(rcu_dereference_protected(a->tx, 1));
+	m2msec_epoch_put(rcu_dereference_protected(a->tx_prev, 1));
+	m2msec_epoch_put(rcu_dereference_protected(a->rx, 1));
+	m2msec_epoch_put(rcu_dereference_protected(a->rx_prev, 1));
+}
+
+/**
+ * m2msec_assoc_put() - drop a reference; the last one frees
+ * @a: association, may be NULL
+ */
+void m2msec_assoc_put(struct m2msec_assoc *a)
+{
+	if (!a || !refcount_dec_and_test(&a->ref))
+		return;
+	m2msec_assoc_free_epochs(a);
+	kfree_rcu(a, rcu);
+}
+
+/**
+ * m2msec_assoc_insert() - publish @a in the tables of its socket
+ * @a: association with peer, CIDs and epochs set
+ *
+ * Caller holds ds->assoc_lock.  On success the tables own a reference of
+ * their own and @a->id is set.
+ *
+ * Return: 0, -EEXIST (peer address or CID in use), -EINVAL (CID length
+ * differs from the socket's), -EBUSY (no free id) or -ENOMEM.
+ */
+int m2msec_assoc_insert(struct m2msec_assoc *a)
+{
+	struct m2msec_dtls_sock *ds = a->ds;
+	int err;
+
+	lockdep_assert_held(&ds->assoc_lock);
+	if (a->rx_cid_len && ds->rx_cid_len &&
+	    a->rx_cid_len != ds->rx_cid_len)
+		return -EINVAL;
+
+	m2msec_addr_key(&a->addr_key, &a->peer);
+	err = rhashtable_lookup_insert_fast(&ds->by_addr, &a->addr_node,
+					    m2msec_addr_params);
+	if (err)
+		return err;
+	if (a->rx_cid_len) {
+		err = rhashtable_lookup_insert_fast(&ds->by_cid, &a->cid_node,
+						    m2msec_cid_params);
+		if (err)
+			goto err_addr;
+	}
+	err = xa_alloc_cyclic(&ds->assocs, &a->id, a, xa_limit_32b,
+			      &ds->next_id, GFP_KERNEL);
+	if (err < 0)
+		goto err_cid;
+	if (a->rx_cid_len)
+		ds->rx_cid_len = a->rx_cid_len;
+	refcount_inc(&a->ref);
+	return 0;
+
+err_cid:
+	if (a->rx_cid_len)
+		rhashtable_remove_fast(&ds->by_cid, &a->cid_node,
+				       m2msec_cid_params);
+err_addr:
+	rhashtable_remove_fast(&ds->by_addr, &a->addr_node,
+			       m2msec_addr_params);
+	return err;
+}
+
+/**
+ * m2msec_assoc_unlink() - remove @a from its tables and drop their reference
+ * @a: a published association
+ *
+ * Caller holds ds->assoc_lock.  Readers that already found @a keep a valid
+ * object until they put it; @a->dead tells them it is gone.
+ */
+void m2msec_assoc_unlink(struct m2msec_assoc *a)
+{
+	struct m2msec_dtls_sock *ds = a->ds;
+
+	lockdep_assert_held(&ds->assoc_lock);
+	WRITE_ONCE(a->dead, true);
+	xa_erase(&ds->assocs, a->id);
+	rhashtable_remove_fast(&ds->by_addr, &a->addr_node,
+			       m2msec_addr_params);
+	if (a->rx_cid_len)
+		rhashtable_remove_fast(&ds->by_cid, &a->cid_node,
+				       m2msec_cid_params);
+	m2msec_assoc_put(a);
+}
+
+static struct m2msec_assoc *m2msec_assoc_tryget(struct m2msec_assoc *a)
+{
+	if (a && !READ_ONCE(a->dead) && refcount_inc_not_zero(&a->ref))
+		return a;
+	return NULL;
+}
+
+struct m2msec_assoc *m2msec_assoc_by_id(struct m2msec_dtls_sock *ds, u32 id)
+{
+	struct m2msec_assoc *a;
+
+	rcu_read_lock();
+	a = m2msec_assoc_tryget(xa_load(&ds->assocs, id));
+	rcu_read_unlock();
+	return a;
+}
+
+struct m2msec_assoc *m2msec_assoc_by_addr(struct m2msec_dtls_sock *ds,
+					  const union m2msec_addr *peer)
+{
+	struct m2msec_addr_key k;
+	struct m2msec_assoc *a;
+
+	m2msec_addr_key(&k, peer);
+	rcu_read_lock();
+	a = m2msec_assoc_tryget(rhashtable_lookup(&ds->by_addr, &k,
+						  m2msec_addr_params));
+	rcu_read_unlock();
+	return a;
+}
+
+struct m2msec_assoc *m2msec_assoc_by_cid(struct m2msec_dtls_sock *ds,
+					 const u8 *cid, u8 len)
+{
+	struct m2msec_cid_key k = {};
+	struct m2msec_assoc *a;
+
+	if (!len || len > M2MSEC_CID_MAX)
+		return NULL;
+	memcpy(k.cid, cid, len);
+	rcu_read_lock();
+	a = m2msec_assoc_tryget(rhashtable_lookup(&ds->by_cid, &k,
+						  m2msec_cid_params));
+	rcu_read_unlock();
+	return a;
+}
+
+/**
+ * m2msec_assoc_flush() - unlink every association of @ds
+ * @ds: socket being destroyed
+ */
+void m2msec_assoc_flush(struct m2msec_dtls_sock *ds)
+{
+	struct m2msec_assoc *a;
+	unsigned long id;
+
+	mutex_lock(&ds->assoc_lock);
+	xa_for_each(&ds->assocs, id, a)
+		m2msec_assoc_unlink(a);
+	mutex_unlock(&ds->assoc_lock);
+}
+
+/**
+ * m2msec_assoc_count() - add to a counter of @a and of its namespace
+ * @a: association
+ * @idx: an M2MSEC_A_STAT_* index
+ * @v: amount
+ */
+void m2msec_assoc_count(struct m2msec_assoc *a, int idx, u64 v)
+{
+	m2msec_stat_add(&a->stats, idx, v);
+	atomic64_add(v, &m2msec_net(sock_net(&a->ds->sk))->stats[idx]);
+}

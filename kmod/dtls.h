@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DTLS sockets, associations and epochs: the objects of the record layer.
+ *
+ * Lifetimes and locking:
+ *  - struct m2msec_dtls_sock is the sock of an M2MSEC_PROTO_DTLS socket.
+ *    It owns one kernel UDP socket (created at bind/connect time with the
+ *    caller's credentials) and the associations installed on it.
+ *  - Associations live in three tables of their socket: by id (xarray),
+ *    by peer address and by receive CID (rhashtables).  Writers hold
+ *    ds->assoc_lock (a mutex: installing keys allocates crypto transforms);
+ *    readers use RCU and take a reference (m2msec_assoc_get()) when they
+ *    need the association beyond the read-side critical section.
+ *  - An epoch holds the keys of one direction.  Associations point at their
+ *    current and previous TX/RX epochs under RCU; users take a reference
+ *    (crypto may sleep for async drivers), and the last put frees the
+ *    transforms from a work item after a grace period.
+ *  - Sequence numbers and replay windows change under assoc->lock
+ *    (spinlock, BH-safe).
+ */
+#ifndef _M2MSEC_DTLS_H
+#define _M2MSEC_DTLS_H
+
+#include <linux/in6.h>
+#include <linux/in.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/sock.h>
+
+#include "m2msec.h"
+#include "replay.h"
+
+union m2msec_addr {
+	struct sockaddr sa;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+};
+
+/* Key of the peer address table: family, port and address, zero-padded. */
+struct m2msec_addr_key {
+	__be32 addr[4];
+	__be16 port;
+	u16 family;
+};
+
+/* Counters of an association; global ones live in struct m2msec_net. */
+struct m2msec_stats {
+	atomic64_t c[M2MSEC_A_STAT_MAX + 1];
+};
+
+static inline void m2msec_stat_add(struct m2msec_stats *s, int idx, u64 v)
+{
+	atomic64_add(v, &s->c[idx]);
+}
+
+struct m2msec_epoch {
+	refcount_t ref;
+	u64 epoch;
+	u64 records;			/* protected with this key so far */
+	u64 auth_failures;		/* RX: failed decryptions */
+	u64 seq;			/* TX: next sequence number */
+	struct m2msec_replay *replay;	/* RX only */
+	struct crypto_aead *aead;
+	struct crypto_cipher *sn_aes;	/* DTLS 1.3 record numbers, AES */
+	u32 sn_chacha[8];		/* ... ChaCha20 (key words) */
+	u8 iv[12];
+	u8 iv_len;
+	u16 version;
+	const struct m2msec_cipher_desc *cd;
+	struct rcu_work free_work;
+};
+
+struct m2msec_dtls_sock;
+
+struct m2msec_assoc {
+	struct rhash_head addr_node;
+	struct rhash_head cid_node;
+	struct m2msec_addr_key addr_key;
+	struct m2msec_dtls_sock *ds;
+	refcount_t ref;
+	u32 id;
+	u16 version;
+	bool dead;
+	const struct m2msec_cipher_desc *cd;
+	union m2msec_addr peer;
+	u8 tx_cid[M2MSEC_CID_MAX];
+	u8 rx_cid[M2MSEC_CID_MAX];
+	u8 tx_cid_len;
+	u8 rx_cid_len;
+	u32 rx_grace_ms;
+	u32 tx_grace_ms;
+	u64 created_ns;
+
+	spinlock_t lock;	/* sequence numbers, replay windows, epochs */
+	struct m2msec_epoch __rcu *tx;
+	struct m2msec_epoch __rcu *tx_prev;
+	struct m2msec_epoch __rcu *rx;
+	struct m2msec_epoch __rcu *rx_prev;
+	unsigned long tx_prev_until;	/* jiffies */
+	unsigned long rx_prev_until;
+
+	struct m2msec_stats stats;
+	struct rcu_head rcu;
+};
+
+/* Per-datagram metadata kept in skb->cb while it waits for recvmsg(). */
+struct m2msec_rx_cb {
+	union m2msec_addr peer;
+};
+
+#define M2MSEC_RX_CB(skb) ((struct m2msec_rx_cb *)(skb)->cb)
+
+/* A decrypted record waiting to be read (or peeked). */
+struct m2msec_ready {
+	struct sk_buff *skb;	/* holds the plaintext in place */
+	unsigned int off;
+	unsigned int len;
+	u32 assoc_id;
+	u64 epoch;
+	union m2msec_addr peer;
+};
+
+struct m2msec_dtls_sock {
+	struct sock sk;			/* must be first */
+	enum m2msec_proto proto;
+	struct list_head net_node;	/* in m2msec_net.socks */
+
+	struct mutex udp_lock;		/* creation of @udp, bind, connect */
+	struct socket *udp;
+	union m2msec_addr default_peer;	/* from connect() */
+	bool connected;
+
+	struct mutex assoc_lock;	/* writers of the tables below */
+	struct xarray assocs;		/* by id */
+	u32 next_id;
+	struct rhashtable by_addr;
+	struct rhashtable by_cid;
+	u8 rx_cid_len;			/* CID length of this socket, 0: none */
+
+	/* Receive side, serialised by rx_lock (never held in softirq). */
+	struct mutex rx_lock;
+	struct sk_buff *rx_skb;		/* datagram being taken apart */
+	unsigned int rx_off;
+	struct m2msec_ready ready;
+	bool has_ready;
+
+	/* Records for the handshake daemon (none yet reads them). */
+	struct sk_buff_head ctrl_queue;
+};
+
+static inline struct m2msec_dtls_sock *m2msec_dtls_sk(const struct sock *sk)
+{
+	return (struct m2msec_dtls_sock *)sk;
+}
+
+/* dtls_sock.c */
+extern const struct proto_ops m2msec_dtls_ops;
+extern struct proto m2msec_dtls_proto;
+int m2msec_dtls_init_sock(struct sock *sk);
+struct m2msec_dtls_sock *m2msec_dtls_from_fd(int fd, struct file **filp);
+
+/* udp.c */
+int m2msec_udp_bind(struct m2msec_dtls_sock *ds, const union m2msec_addr *a);
+int m2msec_udp_autobind(struct m2msec_dtls_sock *ds, sa_family_t family);
+void m2msec_udp_release(struct m2msec_dtls_sock *ds);
+int m2msec_udp_send(struct m2msec_dtls_sock *ds, const union m2msec_addr *to,
+		    const void *buf, size_t len);
+int m2msec_addr_from_user(union m2msec_addr *a, const struct sockaddr *sa,
+			  int len);
+int m2msec_addr_len(const union m2msec_addr *a);
+void m2msec_addr_key(struct m2msec_addr_key *k, const union m2msec_addr *a);
+
+/* epoch.c */
+struct m2msec_epoch_cfg {
+	const struct m2msec_cipher_desc *cd;
+	u16 version;
+	u64 epoch;
+	u64 seq;
+	key_serial_t key;
+	u32 window;		/* RX: replay window; TX: 0 */
+	const char *driver;	/* AEAD driver to force, or NULL */
+};
+
+struct m2msec_epoch *m2msec_epoch_new(const struct m2msec_epoch_cfg *cfg,
+				      struct netlink_ext_ack *extack);
+void m2msec_epoch_put(struct m2msec_epoch *ep);
+struct m2msec_epoch *m2msec_epoch_get_rcu(struct m2msec_epoch __rcu **p);
+const char *m2msec_epoch_driver(const struct m2msec_epoch *ep);
+
+/* aead.c */
+int m2msec_aead_crypt(struct m2msec_epoch *ep, bool enc, const u8 *nonce,
+		      const u8 *aad, unsigned int aad_len, u8 *data,
+		      unsigned int len);
+int m2msec_sn_mask(struct m2msec_epoch *ep, const u8 sample[16],
+		   u8 mask[16]);
+
+/* assoc.c */
+int m2msec_assoc_tables_init(struct m2msec_dtls_sock *ds);
+void m2msec_assoc_tables_destroy(struct m2msec_dtls_sock *ds);
+struct m2msec_assoc *m2msec_assoc_alloc(struct m2msec_dtls_sock *ds);
+int m2msec_assoc_insert(struct m2msec_assoc *a);
+void m2msec_assoc_unlink(struct m2msec_assoc *a);
+void m2msec_assoc_put(struct m2msec_assoc *a);
+struct m2msec_assoc *m2msec_assoc_by_id(struct m2msec_dtls_sock *ds, u32 id);
+struct m2msec_assoc *m2msec_assoc_by_addr(struct m2msec_dtls_sock *ds,
+					  const union m2msec_addr *peer);
+struct m2msec_assoc *m2msec_assoc_by_cid(struct m2msec_dtls_sock *ds,
+					 const u8 *cid, u8 len);
+void m2msec_assoc_flush(struct m2msec_dtls_sock *ds);
+void m2msec_assoc_count(struct m2msec_assoc *a, int idx, u64 v);
+
+/* rx.c */
+int m2msec_udp_encap_rcv(struct sock *usk, struct sk_buff *skb);
+int m2msec_dtls_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+			int flags);
+void m2msec_rx_purge(struct m2msec_dtls_sock *ds);
+bool m2msec_rx_pending(struct m2msec_dtls_sock *ds);
+
+/* tx.c */
+int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc);
+
+/* netlink_assoc.c */
+int m2msec_nl_assoc_new(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_assoc_set(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_assoc_del(struct sk_buff *skb, struct genl_info *info);
+int m2msec_nl_assoc_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int m2msec_nl_get_stats(struct sk_buff *skb, struct genl_info *info);
+
+#endif /* _M2MSEC_DTLS_H */

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The M2MSEC_PROTO_DTLS socket: bind/connect to UDP addresses, one
+ * plaintext datagram per record, associations installed over netlink.
+ */
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <net/sock.h>
+
+#include "dtls.h"
+
+struct proto m2msec_dtls_proto = {
+	.name		= "M2MSEC-DTLS",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct m2msec_dtls_sock),
+};
+
+/**
+ * m2msec_dtls_init_sock() - set up a new DTLS sock
+ * @sk: freshly allocated sock of m2msec_dtls_proto
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int m2msec_dtls_init_sock(struct sock *sk)
+{
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sk);
+	struct m2msec_net *mn = m2msec_net(sock_net(sk));
+	int err;
+
+	mutex_init(&ds->udp_lock);
+	mutex_init(&ds->assoc_lock);
+	mutex_init(&ds->rx_lock);
+	skb_queue_head_init(&ds->ctrl_queue);
+	err = m2msec_assoc_tables_init(ds);
+	if (err)
+		return err;
+	mutex_lock(&mn->socks_lock);
+	list_add_tail(&ds->net_node, &mn->socks);
+	mutex_unlock(&mn->socks_lock);
+	return 0;
+}
+
+/* Tell every peer we are going away (RFC 6347 4.2.7 / RFC 9147 5.10). */
+static void m2msec_dtls_close_notify(struct m2msec_dtls_sock *ds)
+{
+	struct m2msec_assoc *a;
+	unsigned long id;
+
+	mutex_lock(&ds->assoc_lock);
+	xa_for_each(&ds->assocs, id, a)
+		m2msec_tx_alert(a, 1, 0);
+	mutex_unlock(&ds->assoc_lock);
+}
+
+static int m2msec_dtls_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct m2msec_dtls_sock *ds;
+	struct m2msec_net *mn;
+
+	if (!sk)
+		return 0;
+	ds = m2msec_dtls_sk(sk);
+	mn = m2msec_net(sock_net(sk));
+
+	/* Out of namespace dumps first: they walk the tables. */
+	mutex_lock(&mn->socks_lock);
+	list_del(&ds->net_node);
+	mutex_unlock(&mn->socks_lock);
+
+	m2msec_dtls_close_notify(ds);
+	/* No more datagrams after this (waits for an RCU grace period). */
+	m2msec_udp_release(ds);
+	m2msec_assoc_flush(ds);
+	m2msec_rx_purge(ds);
+	m2msec_assoc_tables_destroy(ds);
+
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+	sock_orphan(sk);
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+static int m2msec_dtls_bind(struct socket *sock, struct sockaddr *uaddr,
+			    int len)
+{
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
+	union m2msec_addr a;
+	int err;
+
+	err = m2msec_addr_from_user(&a, uaddr, len);
+	if (err)
+		return err;
+	mutex_lock(&ds->udp_lock);
+	err = m2msec_udp_bind(ds, &a);
+	mutex_unlock(&ds->udp_lock);
+	return err;
+}
+
+/*
+ * connect() names the default peer and restricts the UDP socket to it.
+ * (Starting a handshake is the handshake daemon's part of the design.)
+ */
+static int m2msec_dtls_connect(struct socket *sock, struct sockaddr *uaddr,
+			       int len, int flags)
+{
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
+	union m2msec_addr a;
+	int err;
+
+	err = m2msec_addr_from_user(&a, uaddr, len);
+	if (err)
+		return err;
+	mutex_lock(&ds->udp_lock);
+	err = m2msec_udp_autobind(ds, a.sa.sa_family);
+	if (!err)
+		err = kernel_connect(ds->udp, &a.sa, m2msec_addr_len(&a), 0);
+	if (!err) {
+		ds->default_peer = a;
+		WRITE_ONCE(ds->connected, true);
+		sock->state = SS_CONNECTED;
+	}
+	mutex_unlock(&ds->udp_lock);
+	return err;
+}
+
+static int m2msec_dtls_getname(struct socket *sock, struct sockaddr *addr,
+			       int peer)
+{
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
+	int ret;
+
+	mutex_lock(&ds->udp_lock);
+	if (peer) {
+		ret = -ENOTCONN;
+		if (ds->connected) {
+			ret = m2msec_addr_len(&ds->default_peer);
+			memcpy(addr, &ds->default_peer, ret);
+		}
+	} else {
+		ret = ds->udp ? kernel_getsockname(ds->udp, addr) : -EINVAL;
+	}
+	mutex_unlock(&ds->udp_lock);
+	return ret;
+}
+
+static __poll_t m2msec_dtls_poll(struct file *file, struct socket *sock,
+				 poll_table *wait)
+{
+	__poll_t mask = datagram_poll(file, sock, wait);
+
+	if (m2msec_rx_pending(m2msec_dtls_sk(sock->sk)))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+static int m2msec_dtls_ioctl(struct socket *sock, unsigned int cmd,
+			     unsigned long arg)
+{
+	return -ENOIOCTLCMD;
+}
+
+const struct proto_ops m2msec_dtls_ops = {
+	.owner		= THIS_MODULE,
+	.release	= m2msec_dtls_release,
+	.bind		= m2msec_dtls_bind,
+	.connect	= m2msec_dtls_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= m2msec_dtls_getname,
+	.poll		= m2msec_dtls_poll,
+	.ioctl		= m2msec_dtls_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= sock_no_shutdown,
+	.sendmsg	= m2msec_dtls_sendmsg,
+	.recvmsg	= m2msec_dtls_recvmsg,
+	.mmap		= sock_no_mmap,
+};
+
+/**
+ * m2msec_dtls_from_fd() - the DTLS socket behind a descriptor of the caller
+ * @fd: descriptor
+ * @filp: set to the file, whose reference keeps the socket alive; release
+ *	with fput()
+ *
+ * Return: the socket, or an ERR_PTR (-EBADF, -ENOTSOCK, -EPROTOTYPE when it
+ * is not an m2msec DTLS socket).
+ */
+struct m2msec_dtls_sock *m2msec_dtls_from_fd(int fd, struct file **filp)
+{
+	struct socket *sock;
+	struct file *f;
+
+	f = fget(fd);
+	if (!f)
+		return ERR_PTR(-EBADF);
+	sock = sock_from_file(f);
+	if (!sock || !sock->sk) {
+		fput(f);
+		return ERR_PTR(-ENOTSOCK);
+	}
+	if (sock->ops != &m2msec_dtls_ops) {
+		fput(f);
+		return ERR_PTR(-EPROTOTYPE);
+	}
+	*filp = f;
+	return m2msec_dtls_sk(sock->sk);
+}

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive path of DTLS sockets.
+ *
+ * Softirq (UDP encapsulation hook): the datagram is only queued on the
+ * m2msec socket, with the sender's address in skb->cb; no parsing, no
+ * crypto.  Process context (recvmsg, under ds->rx_lock): the datagram is
+ * taken apart record by record (several records per datagram are allowed),
+ * each record is matched to its association (by Connection ID or by peer
+ * address), checked against the replay window cheaply, decrypted in place,
+ * authenticated, and only then committed to the replay window; DTLS 1.3
+ * truncated sequence numbers are trusted only after authentication.
+ *
+ * Application data is delivered; everything else (handshake, alerts, ACKs,
+ * records of epochs without keys, first flights of unknown peers) goes to
+ * the control queue for the handshake daemon, bounded and counted.  Every
+ * dropped record is counted and never disturbs the association.
+ */
+#include <linux/ipv6.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "dtls.h"
+#include "record.h"
+#include "record12.h"
+#include "record13.h"
+
+/* Control records waiting for the handshake daemon. */
+struct m2msec_ctrl_cb {
+	union m2msec_addr peer;
+	u32 assoc_id;		/* 0: no association */
+	u8 type;		/* content type, when known */
+	u8 decrypted;		/* payload is authenticated plaintext */
+	u16 version;
+	u64 epoch;
+};
+
+#define M2MSEC_CTRL_CB(skb) ((struct m2msec_ctrl_cb *)(skb)->cb)
+
+static void m2msec_net_count(struct m2msec_dtls_sock *ds, int idx)
+{
+	atomic64_inc(&m2msec_net(sock_net(&ds->sk))->stats[idx]);
+}
+
+static void m2msec_count(struct m2msec_dtls_sock *ds, struct m2msec_assoc *a,
+			 int idx)
+{
+	if (a)
+		m2msec_assoc_count(a, idx, 1);
+	else
+		m2msec_net_count(ds, idx);
+}
+
+/* --- softirq: queue the datagram ------------------------------------ */
+
+static void m2msec_rx_save_peer(struct sk_buff *skb, union m2msec_addr *peer)
+{
+	const struct udphdr *uh = udp_hdr(skb);
+
+	memset(peer, 0, sizeof(*peer));
+	if (ip_hdr(skb)->version == 6) {
+		peer->sin6.sin6_family = AF_INET6;
+		peer->sin6.sin6_addr = ipv6_hdr(skb)->saddr;
+		peer->sin6.sin6_port = uh->source;
+		peer->sin6.sin6_scope_id = ipv6_iface_scope_id(
+				&peer->sin6.sin6_addr, inet6_iif(skb));
+	} else {
+		peer->sin.sin_family = AF_INET;
+		peer->sin.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		peer->sin.sin_port = uh->source;
+	}
+}
+
+/**
+ * m2msec_udp_encap_rcv() - UDP encapsulation hook of the socket's UDP socket
+ * @usk: the UDP sock
+ * @skb: a datagram whose UDP checksum has been verified
+ *
+ * Softirq, RCU read side.  Always consumes @skb.
+ *
+ * Return: 0 (consumed).
+ */
+int m2msec_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
+{
+	struct m2msec_dtls_sock *ds = rcu_dereference_sk_user_data(usk);
+	unsigned int off;
+
+	if (!ds)
+		goto drop;
+	m2msec_rx_save_peer(skb, &M2MSEC_RX_CB(skb)->peer);
+	off = skb_transport_offset(skb) + sizeof(struct udphdr);
+	if (!pskb_may_pull(skb, off))
+		goto drop;
+	__skb_pull(skb, off);
+	if (sock_queue_rcv_skb(&ds->sk, skb) < 0) {
+		m2msec_net_count(ds, M2MSEC_A_STAT_RX_QUEUE_DROP);
+		goto drop;
+	}
+	return 0;
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+/* --- control queue -------------------------------------------------- */
+
+static void m2msec_ctrl_queue(struct m2msec_dtls_sock *ds,
+			      struct m2msec_assoc *a, const u8 *rec,
+			      unsigned int len, u8 type, bool decrypted,
+			      u64 epoch)
+{
+	u32 max = READ_ONCE(m2msec_net(sock_net(&ds->sk))->cfg.ctrl_queue_max);
+	struct m2msec_ctrl_cb *cb;
+	struct sk_buff *skb;
+
+	if (skb_queue_len(&ds->ctrl_queue) >= max)
+		goto drop;
+	skb = alloc_skb(len, GFP_KERNEL);
+	if (!skb)
+		goto drop;
+	skb_put_data(skb, rec, len);
+	cb = M2MSEC_CTRL_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->peer = M2MSEC_RX_CB(ds->rx_skb)->peer;
+	cb->assoc_id = a ? a->id : 0;
+	cb->version = a ? a->version : 0;
+	cb->type = type;
+	cb->decrypted = decrypted;
+	cb->epoch = epoch;
+	skb_queue_tail(&ds->ctrl_queue, skb);
+	m2msec_count(ds, a, M2MSEC_A_STAT_CTRL_QUEUED);
+	return;
+drop:
+	m2msec_count(ds, a, M2MSEC_A_STAT_CTRL_DROP);
+}
+
+/* --- record processing ---------------------------------------------- */
+
+/* The RX epoch matching @epoch: the current one, or the previous one while
+ * its grace period lasts.  Returns a reference or NULL.
+ */
+static struct m2msec_epoch *m2msec_rx_epoch(struct m2msec_assoc *a, u64 epoch)
+{
+	struct m2msec_epoch *ep = m2msec_epoch_get_rcu(&a->rx);
+
+	if (ep && ep->epoch == epoch)
+		return ep;
+	m2msec_epoch_put(ep);
+	if (time_after(jiffies, READ_ONCE(a->rx_prev_until)))
+		return NULL;
+	ep = m2msec_epoch_get_rcu(&a->rx_prev);
+	if (ep && ep->epoch == epoch) {
+		m2msec_assoc_count(a, M2MSEC_A_STAT_OLD_EPOCH, 1);
+		return ep;
+	}
+	m2msec_epoch_put(ep);
+	return NULL;
+}
+
+/*
+ * RFC 9147 4.5.3: an epoch whose integrity limit (failed decryptions) is
+ * reached must not be used any more.
+ */
+static bool m2msec_rx_limit_reached(const struct m2msec_epoch *ep)
+{
+	return READ_ONCE(ep->auth_failures) >= ep->cd->integrity_limit;
+}
+
+/* Decrypt and authenticate; on success commit the sequence number. */
+static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			  u64 seq, const u8 *nonce, const u8 *aad,
+			  unsigned int aad_len, u8 *ct, unsigned int ct_len)
+{
+	bool fresh;
+	int err;
+
+	if (m2msec_rx_limit_reached(ep)) {
+		m2msec_assoc_count(a, M2MSEC_A_STAT_LIMIT, 1);
+		return -EKEYEXPIRED;
+	}
+	if (!m2msec_replay_check(ep->replay, seq)) {
+		m2msec_assoc_count(a, M2MSEC_A_STAT_REPLAY, 1);
+		return -EALREADY;
+	}
+	err = m2msec_aead_crypt(ep, false, nonce, aad, aad_len, ct, ct_len);
+	if (err) {
+		if (err == -EBADMSG) {
+			WRITE_ONCE(ep->auth_failures, ep->auth_failures + 1);
+			m2msec_assoc_count(a, M2MSEC_A_STAT_AUTH_FAIL, 1);
+		}
+		return err;
+	}
+	spin_lock_bh(&a->lock);
+	fresh = m2msec_replay_update(ep->replay, seq);
+	spin_unlock_bh(&a->lock);
+	if (!fresh) {
+		m2msec_assoc_count(a, M2MSEC_A_STAT_REPLAY, 1);
+		return -EALREADY;
+	}
+	return 0;
+}
+
+struct m2msec_rx_rec {
+	struct m2msec_assoc *a;
+	struct m2msec_epoch *ep;
+	u8 *pt;			/* plaintext, in place */
+	unsigned int pt_len;
+	u8 type;
+};
+
+static void m2msec_rx_deliver(struct m2msec_dtls_sock *ds,
+			      struct m2msec_rx_rec *r, const u8 *rec,
+			      unsigned int rec_len)
+{
+	if (r->type != M2MSEC_CT_APPLICATION_DATA) {
+		m2msec_ctrl_queue(ds, r->a, r->pt, r->pt_len, r->type, true,
+				  r->ep->epoch);
+		return;
+	}
+	m2msec_assoc_count(r->a, M2MSEC_A_STAT_RX_RECORDS, 1);
+	m2msec_assoc_count(r->a, M2MSEC_A_STAT_RX_BYTES, r->pt_len);
+	ds->ready.skb = skb_get(ds->rx_skb);
+	ds->ready.off = r->pt - ds->rx_skb->data;
+	ds->ready.len = r->pt_len;
+	ds->ready.assoc_id = r->a->id;
+	ds->ready.epoch = r->ep->epoch;
+	ds->ready.peer = M2MSEC_RX_CB(ds->rx_skb)->peer;
+	ds->has_ready = true;
+}
+
+/* DTLS 1.2 record (RFC 6347 4.1, RFC 9146 for CID records). */
+static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
+			      unsigned int avail, struct m2msec_rx_rec *r)
+{
+	const union m2msec_addr *peer = &M2MSEC_RX_CB(ds->rx_skb)->peer;
+	unsigned int expl, tag, ct_len, aad_len;
+	struct m2msec_rec12 h;
+	u8 nonce[12], aad[M2MSEC_REC12_AAD_MAX];
+	int len, err;
+	u8 *ct;
+
+	len = m2msec_rec12_parse(rec, avail, ds->rx_cid_len, &h);
+	if (len < 0) {
+		m2msec_count(ds, NULL, M2MSEC_A_STAT_HDR_ERR);
+		return len;
+	}
+	if (h.type == M2MSEC_CT_TLS12_CID)
+		r->a = m2msec_assoc_by_cid(ds, h.cid, h.cid_len);
+	else
+		r->a = m2msec_assoc_by_addr(ds, peer);
+
+	if (r->a && r->a->version != M2MSEC_DTLS_1_2) {
+		m2msec_count(ds, r->a, M2MSEC_A_STAT_HDR_ERR);
+		return len;
+	}
+	if (r->a)
+		r->ep = m2msec_rx_epoch(r->a, h.epoch);
+	if (!r->ep) {
+		/* Unknown peer or epoch: the daemon's business, unless it
+		 * pretends to be application data nobody can decrypt.
+		 */
+		if (h.type == M2MSEC_CT_APPLICATION_DATA ||
+		    h.type == M2MSEC_CT_TLS12_CID)
+			m2msec_count(ds, r->a, M2MSEC_A_STAT_NO_ASSOC);
+		else
+			m2msec_ctrl_queue(ds, r->a, rec, len, h.type, false,
+					  h.epoch);
+		return len;
+	}
+
+	expl = m2msec_rec12_explicit_len(r->a->cd->id);
+	tag = r->a->cd->tag_len;
+	if (h.len < expl + tag) {
+		m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+		return len;
+	}
+	ct = rec + h.hdr_len + expl;
+	ct_len = h.len - expl;
+	err = m2msec_rec12_rx_nonce(nonce, r->a->cd->id, r->ep->iv, h.epoch,
+				    h.seq, rec + h.hdr_len, h.len);
+	if (err < 0) {
+		m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+		return len;
+	}
+	aad_len = m2msec_rec12_aad(aad, h.type, h.epoch, h.seq, h.cid,
+				   h.cid_len, ct_len - tag);
+	if (m2msec_rx_open(r->a, r->ep, h.seq, nonce, aad, aad_len, ct,
+			   ct_len))
+		return len;
+
+	r->pt = ct;
+	r->pt_len = ct_len - tag;
+	r->type = h.type;
+	if (h.type == M2MSEC_CT_TLS12_CID) {
+		size_t content;
+		int type = m2msec_inner_plaintext_type(ct, r->pt_len, &content);
+
+		if (type < 0) {
+			m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+			return len;
+		}
+		r->type = type;
+		r->pt_len = content;
+	}
+	m2msec_rx_deliver(ds, r, rec, len);
+	return len;
+}
+
+/* DTLS 1.3 record with the unified header (RFC 9147 4, 4.2.2, 4.2.3). */
+static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
+			      unsigned int avail, struct m2msec_rx_rec *r)
+{
+	const union m2msec_addr *peer = &M2MSEC_RX_CB(ds->rx_skb)->peer;
+	struct m2msec_epoch *cur;
+	struct m2msec_rec13 h;
+	unsigned int tag;
+	const u8 *sample;
+	u8 nonce[12], mask[16];
+	size_t content;
+	u64 epoch, seq;
+	int len, type;
+
+	len = m2msec_rec13_parse(rec, avail, ds->rx_cid_len, &h);
+	if (len < 0) {
+		m2msec_count(ds, NULL, M2MSEC_A_STAT_HDR_ERR);
+		return len;
+	}
+	r->a = h.cid_len ? m2msec_assoc_by_cid(ds, h.cid, h.cid_len) :
+			   m2msec_assoc_by_addr(ds, peer);
+	if (!r->a) {
+		m2msec_count(ds, NULL, M2MSEC_A_STAT_NO_ASSOC);
+		return len;
+	}
+	if (r->a->version != M2MSEC_DTLS_1_3) {
+		m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+		return len;
+	}
+	cur = m2msec_epoch_get_rcu(&r->a->rx);
+	if (!cur) {
+		m2msec_ctrl_queue(ds, r->a, rec, len, 0, false, 0);
+		return len;
+	}
+	epoch = m2msec_rec13_reconstruct_epoch(cur->epoch, h.epoch_bits);
+	m2msec_epoch_put(cur);
+	r->ep = m2msec_rx_epoch(r->a, epoch);
+	if (!r->ep) {
+		/* Handshake epochs and epochs not installed yet. */
+		m2msec_ctrl_queue(ds, r->a, rec, len, 0, false, epoch);
+		return len;
+	}
+
+	tag = r->a->cd->tag_len;
+	sample = m2msec_rec13_sample(rec, &h);
+	if (!sample || h.len < tag + 1) {
+		m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+		return len;
+	}
+	if (m2msec_sn_mask(r->ep, sample, mask)) {
+		m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+		return len;
+	}
+	m2msec_rec13_mask_rx(rec, &h, mask);
+	seq = m2msec_rec13_reconstruct_seq(r->ep->replay->top + 1,
+					   h.seq_trunc, h.seq_len * 8);
+	m2msec_rec13_nonce(nonce, r->ep->iv, seq);
+	if (m2msec_rx_open(r->a, r->ep, seq, nonce, rec, h.hdr_len,
+			   rec + h.hdr_len, h.len))
+		return len;
+
+	type = m2msec_inner_plaintext_type(rec + h.hdr_len, h.len - tag,
+					   &content);
+	if (type < 0) {
+		m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+		return len;
+	}
+	r->pt = rec + h.hdr_len;
+	r->pt_len = content;
+	r->type = type;
+	m2msec_rx_deliver(ds, r, rec, len);
+	return len;
+}
+
+/*
+ * Process the next record of the current datagram.  Returns the bytes it
+ * took, or a negative errno when the rest of the datagram cannot be parsed
+ * (the datagram is then dropped).
+ */
+static int m2msec_rx_next(struct m2msec_dtls_sock *ds)
+{
+	struct m2msec_rx_rec r = {};
+	unsigned int avail = ds->rx_skb->len - ds->rx_off;
+	u8 *rec = ds->rx_skb->data + ds->rx_off;
+	int len;
+
+	switch (m2msec_record_classify(rec, avail)) {
+	case M2MSEC_REC_UNIFIED:
+		len = m2msec_rx_record13(ds, rec, avail, &r);
+		break;
+	case M2MSEC_REC_LEGACY:
+	case M2MSEC_REC_CID12:
+		len = m2msec_rx_record12(ds, rec, avail, &r);
+		break;
+	default:
+		m2msec_count(ds, NULL, M2MSEC_A_STAT_HDR_ERR);
+		len = -EBADMSG;
+	}
+	m2msec_epoch_put(r.ep);
+	m2msec_assoc_put(r.a);
+	return len;
+}
+
+static void m2msec_rx_drop_datagram(struct m2msec_dtls_sock *ds)
+{
+	consume_skb(ds->rx_skb);
+	ds->rx_skb = NULL;
+	ds->rx_off = 0;
+}
+
+/*
+ * Make a record ready: take datagrams off the queue (waiting if allowed)
+ * and process their records until one carries application data.
+ */
+static int m2msec_rx_fill(struct m2msec_dtls_sock *ds, int flags)
+{
+	struct sock *sk = &ds->sk;
+	int err, len;
+
+	while (!ds->has_ready) {
+		if (!ds->rx_skb) {
+			ds->rx_skb = skb_recv_datagram(sk, flags & MSG_DONTWAIT,
+						       &err);
+			if (!ds->rx_skb)
+				return err;
+			ds->rx_off = 0;
+			/* Decryption happens in place: own the data. */
+			if (skb_linearize_cow(ds->rx_skb)) {
+				m2msec_rx_drop_datagram(ds);
+				continue;
+			}
+		}
+		len = m2msec_rx_next(ds);
+		if (len < 0)
+			ds->rx_off = ds->rx_skb->len;
+		else
+			ds->rx_off += len;
+		if (ds->rx_off >= ds->rx_skb->len)
+			m2msec_rx_drop_datagram(ds);
+		if (signal_pending(current) && !ds->has_ready)
+			return -EINTR;
+	}
+	return 0;
+}
+
+static int m2msec_rx_cmsgs(struct msghdr *msg, struct m2msec_ready *rd)
+{
+	return put_cmsg(msg, SOL_M2MSEC, M2MSEC_CMSG_ASSOC_ID,
+			sizeof(rd->assoc_id), &rd->assoc_id) ?:
+	       put_cmsg(msg, SOL_M2MSEC, M2MSEC_CMSG_EPOCH, sizeof(rd->epoch),
+			&rd->epoch);
+}
+
+static void m2msec_rx_consume(struct m2msec_dtls_sock *ds)
+{
+	consume_skb(ds->ready.skb);
+	memset(&ds->ready, 0, sizeof(ds->ready));
+	ds->has_ready = false;
+}
+
+/**
+ * m2msec_dtls_recvmsg() - read the plaintext of one application record
+ * @sock: DTLS socket
+ * @msg: destination; msg_name gets the peer, cmsgs the association id and
+ *	epoch (SOL_M2MSEC)
+ * @len: buffer size
+ * @flags: MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC as for UDP
+ *
+ * Return: bytes copied (or the record length with MSG_TRUNC), or a
+ * negative errno (EAGAIN, EINTR, EFAULT).
+ */
+int m2msec_dtls_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+			int flags)
+{
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
+	struct m2msec_ready *rd = &ds->ready;
+	size_t copied;
+	int err;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_COMPAT |
+		      MSG_WAITALL | MSG_NOSIGNAL))
+		return -EOPNOTSUPP;
+	if (sock->file && (sock->file->f_flags & O_NONBLOCK))
+		flags |= MSG_DONTWAIT;
+
+	if (mutex_lock_interruptible(&ds->rx_lock))
+		return -EINTR;
+	err = m2msec_rx_fill(ds, flags);
+	if (err)
+		goto out;
+
+	copied = min_t(size_t, len, rd->len);
+	err = skb_copy_datagram_msg(rd->skb, rd->off, msg, copied);
+	if (err)
+		goto out;
+	if (copied < rd->len)
+		msg->msg_flags |= MSG_TRUNC;
+	if (msg->msg_name) {
+		memcpy(msg->msg_name, &rd->peer, m2msec_addr_len(&rd->peer));
+		msg->msg_namelen = m2msec_addr_len(&rd->peer);
+	}
+	err = m2msec_rx_cmsgs(msg, rd);
+	if (err)
+		goto out;
+	err = (flags & MSG_TRUNC) ? rd->len : copied;
+	if (!(flags & MSG_PEEK))
+		m2msec_rx_consume(ds);
+out:
+	mutex_unlock(&ds->rx_lock);
+	return err;
+}
+
+/**
+ * m2msec_rx_pending() - is a record ready or a datagram half processed?
+ * @ds: DTLS socket
+ *
+ * Lockless, for poll().
+ */
+bool m2msec_rx_pending(struct m2msec_dtls_sock *ds)
+{
+	return READ_ONCE(ds->has_ready) || READ_ONCE(ds->rx_skb);
+}
+
+/**
+ * m2msec_rx_purge() - drop everything received and not read
+ * @ds: socket being destroyed (no reader left)
+ */
+void m2msec_rx_purge(struct m2msec_dtls_sock *ds)
+{
+	if (ds->has_ready)
+		m2msec_rx_consume(ds);
+	if (ds->rx_skb)
+		m2msec_rx_drop_datagram(ds);
+	skb_queue_purge(&ds->sk.sk_receive_queue);
+	skb_queue_purge(&ds->ctrl_queue);
+}

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Send path of DTLS sockets: one sendmsg() is one record in one datagram.
+ *
+ * The record is built in a single buffer (header, explicit nonce, payload,
+ * inner content type and padding, tag) and encrypted in place; the
+ * sequence number is taken under the association lock, so concurrent
+ * senders never reuse a nonce.  AEAD confidentiality limits (RFC 9147
+ * 4.5.3) are enforced per epoch: after the limit the epoch refuses to send
+ * (EKEYEXPIRED) until a key update installs the next one.
+ */
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "dtls.h"
+#include "record.h"
+#include "record12.h"
+#include "record13.h"
+
+/* RFC 6347 4.1 / RFC 8446 5.1: at most 2^14 bytes of plaintext. */
+#define M2MSEC_MAX_PLAINTEXT	16384
+
+struct m2msec_tx_src {
+	struct iov_iter *iter;	/* user data, or */
+	const void *kbuf;	/* kernel data */
+	size_t len;
+};
+
+/* Reserve the next sequence number of @ep; false when none may be used. */
+static bool m2msec_tx_seq(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			  u64 *seq)
+{
+	bool ok;
+
+	spin_lock_bh(&a->lock);
+	/* 48-bit sequence numbers must never wrap (RFC 6347 4.1). */
+	ok = ep->seq <= M2MSEC_SEQ_MAX &&
+	     ep->records < ep->cd->confidentiality_limit;
+	if (ok) {
+		*seq = ep->seq++;
+		ep->records++;
+	}
+	spin_unlock_bh(&a->lock);
+	return ok;
+}
+
+static int m2msec_tx_copy(u8 *dst, const struct m2msec_tx_src *src)
+{
+	if (src->kbuf) {
+		memcpy(dst, src->kbuf, src->len);
+		return 0;
+	}
+	return copy_from_iter_full(dst, src->len, src->iter) ? 0 : -EFAULT;
+}
+
+/* DTLS 1.2: [hdr][explicit nonce][payload (+ inner type)][tag] */
+static int m2msec_tx_build12(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			     u8 type, const struct m2msec_tx_src *src,
+			     u64 seq, u8 **out, unsigned int *out_len)
+{
+	bool cid = a->tx_cid_len;
+	unsigned int expl = m2msec_rec12_explicit_len(a->cd->id);
+	unsigned int tag = a->cd->tag_len;
+	unsigned int pt_len = src->len + (cid ? 1 : 0);
+	unsigned int hdr = M2MSEC_REC12_HDR_LEN + a->tx_cid_len;
+	u8 nonce[12], aad[M2MSEC_REC12_AAD_MAX];
+	u8 outer = cid ? M2MSEC_CT_TLS12_CID : type;
+	unsigned int aad_len, total = hdr + expl + pt_len + tag;
+	u8 *buf, *pt;
+	int err;
+
+	buf = kmalloc(total, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	pt = buf + hdr + expl;
+	err = m2msec_tx_copy(pt, src);
+	if (err)
+		goto err_free;
+	if (cid)
+		m2msec_inner_plaintext_put(pt + src->len, type, 0);
+
+	m2msec_rec12_put_hdr(buf, outer, ep->epoch, seq, a->tx_cid,
+			     a->tx_cid_len, expl + pt_len + tag);
+	m2msec_rec12_nonce(nonce, a->cd->id, ep->iv, ep->epoch, seq, buf + hdr);
+	aad_len = m2msec_rec12_aad(aad, outer, ep->epoch, seq, a->tx_cid,
+				   a->tx_cid_len, pt_len);
+	err = m2msec_aead_crypt(ep, true, nonce, aad, aad_len, pt, pt_len);
+	if (err)
+		goto err_free;
+	*out = buf;
+	*out_len = total;
+	return 0;
+
+err_free:
+	kfree(buf);
+	return err;
+}
+
+/*
+ * DTLS 1.3: [unified hdr][payload][inner type][zeros][tag].  The record
+ * number mask needs 16 bytes of ciphertext (RFC 9147 4.2.3): short records
+ * are padded so they always have them.
+ */
+static int m2msec_tx_build13(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			     u8 type, const struct m2msec_tx_src *src,
+			     u64 seq, u8 **out, unsigned int *out_len)
+{
+	unsigned int tag = a->cd->tag_len;
+	unsigned int pt_len = src->len + 1, pad = 0;
+	unsigned int hdr, total;
+	u8 nonce[12], mask[16];
+	u8 *buf, *pt;
+	int err;
+
+	if (pt_len + tag < 16)
+		pad = 16 - pt_len - tag;
+	pt_len += pad;
+	total = m2msec_rec13_hdr_len(a->tx_cid_len, false) + pt_len + tag;
+	buf = kmalloc(total, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	hdr = m2msec_rec13_put_hdr(buf, ep->epoch, seq, a->tx_cid,
+				   a->tx_cid_len, pt_len + tag, false);
+	pt = buf + hdr;
+	err = m2msec_tx_copy(pt, src);
+	if (err)
+		goto err_free;
+	m2msec_inner_plaintext_put(pt + src->len, type, pad);
+
+	m2msec_rec13_nonce(nonce, ep->iv, seq);
+	/* The AAD is the header with the sequence number in clear. */
+	err = m2msec_aead_crypt(ep, true, nonce, buf, hdr, pt, pt_len) ?:
+	      m2msec_sn_mask(ep, pt, mask);
+	if (err)
+		goto err_free;
+	m2msec_rec13_mask_tx(buf, a->tx_cid_len, mask);
+	*out = buf;
+	*out_len = hdr + pt_len + tag;
+	return 0;
+
+err_free:
+	kfree(buf);
+	return err;
+}
+
+static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			    u8 type, const struct m2msec_tx_src *src)
+{
+	unsigned int len;
+	u64 seq;
+	u8 *buf;
+	int err;
+
+	if (!m2msec_tx_seq(a, ep, &seq)) {
+		m2msec_assoc_count(a, M2MSEC_A_STAT_LIMIT, 1);
+		return -EKEYEXPIRED;
+	}
+	if (a->version == M2MSEC_DTLS_1_3)
+		err = m2msec_tx_build13(a, ep, type, src, seq, &buf, &len);
+	else
+		err = m2msec_tx_build12(a, ep, type, src, seq, &buf, &len);
+	if (!err) {
+		err = m2msec_udp_send(a->ds, &a->peer, buf, len);
+		kfree(buf);
+	}
+	if (err) {
+		m2msec_assoc_count(a, M2MSEC_A_STAT_TX_ERR, 1);
+		return err;
+	}
+	m2msec_assoc_count(a, M2MSEC_A_STAT_TX_RECORDS, 1);
+	m2msec_assoc_count(a, M2MSEC_A_STAT_TX_BYTES, src->len);
+	return 0;
+}
+
+/* The TX epoch for @want (U64_MAX: the current one). */
+static struct m2msec_epoch *m2msec_tx_epoch(struct m2msec_assoc *a, u64 want)
+{
+	struct m2msec_epoch *ep = m2msec_epoch_get_rcu(&a->tx);
+
+	if (!ep || want == U64_MAX || ep->epoch == want)
+		return ep;
+	m2msec_epoch_put(ep);
+	/* oneM2M CoAP binding: a response goes out in its request's epoch. */
+	if (time_after(jiffies, READ_ONCE(a->tx_prev_until)))
+		return NULL;
+	ep = m2msec_epoch_get_rcu(&a->tx_prev);
+	if (ep && ep->epoch == want)
+		return ep;
+	m2msec_epoch_put(ep);
+	return NULL;
+}
+
+struct m2msec_tx_opts {
+	u32 assoc_id;
+	u64 epoch;
+};
+
+static int m2msec_tx_cmsgs(struct msghdr *msg, struct m2msec_tx_opts *o)
+{
+	struct cmsghdr *c;
+
+	o->assoc_id = 0;
+	o->epoch = U64_MAX;
+	for_each_cmsghdr(c, msg) {
+		if (!CMSG_OK(msg, c))
+			return -EINVAL;
+		if (c->cmsg_level != SOL_M2MSEC)
+			return -EINVAL;
+		switch (c->cmsg_type) {
+		case M2MSEC_CMSG_ASSOC_ID:
+			if (c->cmsg_len != CMSG_LEN(sizeof(u32)))
+				return -EINVAL;
+			memcpy(&o->assoc_id, CMSG_DATA(c), sizeof(u32));
+			break;
+		case M2MSEC_CMSG_EPOCH:
+			if (c->cmsg_len != CMSG_LEN(sizeof(u64)))
+				return -EINVAL;
+			memcpy(&o->epoch, CMSG_DATA(c), sizeof(u64));
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static struct m2msec_assoc *m2msec_tx_assoc(struct m2msec_dtls_sock *ds,
+					    struct msghdr *msg,
+					    const struct m2msec_tx_opts *o,
+					    int *err)
+{
+	union m2msec_addr to;
+
+	*err = -ENOTCONN;
+	if (o->assoc_id)
+		return m2msec_assoc_by_id(ds, o->assoc_id);
+	if (msg->msg_name) {
+		*err = m2msec_addr_from_user(&to, msg->msg_name,
+					     msg->msg_namelen);
+		if (*err)
+			return NULL;
+		*err = -ENOTCONN;
+		return m2msec_assoc_by_addr(ds, &to);
+	}
+	if (!READ_ONCE(ds->connected)) {
+		*err = -EDESTADDRREQ;
+		return NULL;
+	}
+	return m2msec_assoc_by_addr(ds, &ds->default_peer);
+}
+
+/**
+ * m2msec_dtls_sendmsg() - send @len bytes as one application data record
+ * @sock: DTLS socket
+ * @msg: data; destination from M2MSEC_CMSG_ASSOC_ID, msg_name or connect();
+ *	optional M2MSEC_CMSG_EPOCH
+ * @len: bytes
+ *
+ * Return: @len, or EMSGSIZE (record or path too small), ENOTCONN (no
+ * association), EDESTADDRREQ, EKEYEXPIRED (epoch gone or usage limit),
+ * EINVAL (bad cmsg), EFAULT, ENOMEM.
+ */
+int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
+	struct m2msec_tx_src src = { .iter = &msg->msg_iter, .len = len };
+	struct m2msec_tx_opts o;
+	struct m2msec_epoch *ep;
+	struct m2msec_assoc *a;
+	int err;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
+			       MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (len > M2MSEC_MAX_PLAINTEXT)
+		return -EMSGSIZE;
+	err = m2msec_tx_cmsgs(msg, &o);
+	if (err)
+		return err;
+	a = m2msec_tx_assoc(ds, msg, &o, &err);
+	if (!a)
+		return err;
+	ep = m2msec_tx_epoch(a, o.epoch);
+	if (!ep) {
+		err = -EKEYEXPIRED;
+		goto out;
+	}
+	err = m2msec_tx_record(a, ep, M2MSEC_CT_APPLICATION_DATA, &src);
+	m2msec_epoch_put(ep);
+out:
+	m2msec_assoc_put(a);
+	return err ?: len;
+}
+
+/**
+ * m2msec_tx_alert() - send an alert record in the current epoch
+ * @a: association
+ * @level: 1 warning, 2 fatal
+ * @desc: alert description (0: close_notify)
+ *
+ * Return: 0 or a negative errno.
+ */
+int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc)
+{
+	const u8 alert[2] = { level, desc };
+	struct m2msec_tx_src src = { .kbuf = alert, .len = sizeof(alert) };
+	struct m2msec_epoch *ep;
+	int err;
+
+	ep = m2msec_epoch_get_rcu(&a->tx);
+	err = ep ? m2msec_tx_record(a, ep, M2MSEC_CT_ALERT, &src) : -ENOKEY;
+	m2msec_epoch_put(ep);
+	return err;
+}

@@ -1,0 +1,441 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""DTLS record layer of m2msec against an independent record implementation
+(selftests/m2msec.py, on python3-cryptography) acting as the peer.
+
+    m2msec socket (kernel)  <--- loopback UDP --->  peer (plain UDP socket)
+    127.0.0.1:4433 / [::1]:4433                     127.0.0.1:5555 / [::1]:5555
+
+Static associations are installed over netlink with keys from the keyring;
+the peer seals and opens records itself, so every byte on the wire is
+checked by code that shares nothing with the kernel.
+"""
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa: E402
+                    CMSG_EPOCH, Assoc, Genl, Keys, Ktap, dtls_socket, expect,
+                    expect_errno, global_stats, open12, open13, recv_record,
+                    seal12, seal13, sock_connect, sock_name)
+
+VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
+K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
+
+genl = Genl()
+t = Ktap(len(VERS) * len(CIPHERS) + 22)
+
+
+class Pair:
+    """A kernel socket with one association to a plain UDP peer."""
+
+    def __init__(self, version, cipher, kaddr=K4, paddr=P4, tx_cid=b"",
+                 rx_cid=b"", extra=b""):
+        self.version, self.cipher = version, cipher
+        fam = socket.AF_INET6 if ":" in kaddr[0] else socket.AF_INET
+        self.k = dtls_socket(bind=kaddr)
+        self.p = socket.socket(fam, socket.SOCK_DGRAM)
+        self.p.bind(paddr)
+        self.p.settimeout(5)
+        self.kaddr, self.paddr = kaddr, paddr
+        self.ktx = Keys(cipher, version)     # kernel -> peer
+        self.krx = Keys(cipher, version)     # peer -> kernel
+        self.tx_cid, self.rx_cid = tx_cid, rx_cid
+        self.a = Assoc(genl, self.k, paddr, cipher, version, self.ktx,
+                       self.krx, tx_cid=tx_cid, rx_cid=rx_cid, extra=extra)
+        self.pseq = 1          # peer's next sequence number
+        self.kseq = 1          # next kernel sequence number expected
+
+    def seal(self, data, seq=None, epoch=1, keys=None, **kw):
+        seq = self.pseq if seq is None else seq
+        self.pseq = max(self.pseq, seq + 1)
+        keys = keys or self.krx
+        if self.version == DTLS13:
+            return seal13(keys, epoch, seq, data, cid=self.rx_cid, **kw)
+        return seal12(keys, epoch, seq, data, cid=self.rx_cid, **kw)
+
+    def peer_send(self, *recs):
+        self.p.sendto(b"".join(recs), self.kaddr)
+
+    def peer_recv(self, keys=None):
+        dgram, _ = self.p.recvfrom(65536)
+        keys = keys or self.ktx
+        if self.version == DTLS13:
+            r = open13(keys, dgram, self.kseq, len(self.tx_cid))
+        else:
+            r = open12(keys, dgram, len(self.tx_cid))
+        self.kseq = r[2] + 1
+        return r
+
+    def kernel_send(self, data, epoch=None):
+        anc = [(SOL_M2MSEC, CMSG_ASSOC_ID, struct.pack("=I", self.a.id))]
+        if epoch is not None:
+            anc.append((SOL_M2MSEC, CMSG_EPOCH, struct.pack("=Q", epoch)))
+        return self.k.sendmsg([data], anc)
+
+    def kernel_recv(self, flags=0, size=65536):
+        """The next record; poll() may report datagrams that turn out to
+        hold nothing deliverable, so read without blocking."""
+        deadline = time.monotonic() + 5
+        while True:
+            left = deadline - time.monotonic()
+            expect(left > 0, "no record within 5 s; counters %r" %
+                   global_stats(genl))
+            select.select([self.k], [], [], left)
+            try:
+                return recv_record(self.k, size, flags | socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                pass
+
+    def nothing_readable(self):
+        expect_errno(errno.EAGAIN, lambda: recv_record(self.k, 65536,
+                                                       socket.MSG_DONTWAIT))
+
+    def close(self):
+        self.k.close()
+        self.p.close()
+
+
+def roundtrip(version, cipher):
+    p = Pair(version, cipher)
+    try:
+        p.peer_send(p.seal(b"hello kernel"))
+        data, _, aid, epoch, _ = p.kernel_recv()
+        expect(data == b"hello kernel", "payload %r" % data)
+        expect(aid == p.a.id and epoch == 1, "cmsgs %r %r" % (aid, epoch))
+        expect(p.kernel_send(b"hello peer") == 10)
+        ctype, _, seq, pt, _ = p.peer_recv()
+        expect((ctype, seq, pt) == (23, 1, b"hello peer"),
+               "peer opened %r" % ((ctype, seq, pt),))
+        st = p.a.stats()
+        expect(st["rx_records"] == 1 and st["tx_records"] == 1, str(st))
+    finally:
+        p.close()
+
+
+for vname, v in VERS.items():
+    for c in CIPHERS:
+        t.check("records: %s %s: a record sealed by an independent implementation is delivered "
+                "with association and epoch cmsgs, and the kernel's record opens there"
+                % (vname, c), lambda v=v, c=c: roundtrip(v, c))
+
+
+def with_pair(version, cipher, fn, **kw):
+    p = Pair(version, cipher, **kw)
+    try:
+        fn(p)
+    finally:
+        p.close()
+
+
+def cid_both_ways(p):
+    p.peer_send(p.seal(b"cid in"))
+    expect(p.kernel_recv()[0] == b"cid in")
+    p.kernel_send(b"cid out")
+    expect(p.peer_recv()[3] == b"cid out")
+
+
+t.check("records: DTLS 1.2 AES-128-CCM-8 with Connection IDs (RFC 9146 tls12_cid records) both ways",
+        lambda: with_pair(DTLS12, "AES-128-CCM-8", cid_both_ways,
+                          tx_cid=b"\x01\x02\x03\x04", rx_cid=b"\xaa\xbb\xcc\xdd"))
+t.check("records: DTLS 1.3 AES-128-GCM with Connection IDs both ways",
+        lambda: with_pair(DTLS13, "AES-128-GCM", cid_both_ways,
+                          tx_cid=b"\x05\x06", rx_cid=b"\xab\xcd"))
+
+
+def short_seq(p):
+    p.peer_send(p.seal(b"short", short=True))
+    expect(p.kernel_recv()[0] == b"short")
+    # 8-bit wrap: 255 then 256 then 257 all reconstruct correctly.
+    for s in (255, 256, 257):
+        p.peer_send(p.seal(b"s%d" % s, seq=s, short=True))
+        expect(p.kernel_recv()[0] == b"s%d" % s)
+
+
+t.check("records: DTLS 1.3 8-bit sequence numbers are reconstructed across the 8-bit wrap",
+        lambda: with_pair(DTLS13, "AES-128-GCM", short_seq))
+
+
+def wrap16(p):
+    for s in (65534, 65535, 65536, 65537):
+        p.peer_send(p.seal(b"w%d" % s, seq=s))
+        expect(p.kernel_recv()[0] == b"w%d" % s, "seq %d" % s)
+
+
+t.check("records: DTLS 1.3 16-bit sequence numbers are reconstructed across the 16-bit wrap",
+        lambda: with_pair(DTLS13, "CHACHA20-POLY1305", wrap16))
+
+
+def multi(p):
+    p.peer_send(p.seal(b"one"), p.seal(b"two"), p.seal(b"three"))
+    got = [p.kernel_recv()[0] for _ in range(3)]
+    expect(got == [b"one", b"two", b"three"], repr(got))
+
+
+for vname, v in VERS.items():
+    t.check("records: %s: three records in one datagram are delivered in order" % vname,
+            lambda v=v: with_pair(v, "AES-128-GCM", multi))
+
+
+def replay(p):
+    rec = p.seal(b"once")
+    p.peer_send(rec)
+    expect(p.kernel_recv()[0] == b"once")
+    p.peer_send(rec)
+    p.peer_send(p.seal(b"next"))
+    expect(p.kernel_recv()[0] == b"next")
+    expect(p.a.stats()["replay"] == 1, str(p.a.stats()))
+
+
+for vname, v in VERS.items():
+    t.check("replay: %s: a replayed record is dropped and counted, the next one is delivered" % vname,
+            lambda v=v: with_pair(v, "AES-128-CCM-8", replay))
+
+
+def reorder_and_window(p):
+    r5, r3, r4 = p.seal(b"5", seq=5), p.seal(b"3", seq=3), p.seal(b"4", seq=4)
+    p.peer_send(r5)
+    p.peer_send(r3)
+    p.peer_send(r4)
+    got = [p.kernel_recv()[0] for _ in range(3)]
+    expect(got == [b"5", b"3", b"4"], repr(got))
+    # Jump ahead by more than the window (1024 by default): seq 4 is old.
+    p.peer_send(p.seal(b"far", seq=3000))
+    expect(p.kernel_recv()[0] == b"far")
+    p.peer_send(p.seal(b"old", seq=6))
+    p.peer_send(p.seal(b"inside", seq=2990))
+    expect(p.kernel_recv()[0] == b"inside")
+    expect(p.a.stats()["replay"] == 1, str(p.a.stats()))
+
+
+t.check("replay: reordered records inside the window are accepted, one older than the window is dropped",
+        lambda: with_pair(DTLS12, "AES-128-GCM", reorder_and_window))
+
+
+def malformed(p):
+    before = global_stats(genl)
+    good = p.seal(b"good")
+    bad_tag = bytearray(p.seal(b"forged"))
+    bad_tag[-1] ^= 1
+    bad_version = bytearray(p.seal(b"v"))
+    bad_version[1:3] = b"\x03\x03"
+    long_len = bytearray(p.seal(b"len"))
+    long_len[11:13] = struct.pack(">H", 4000)
+    for d in (b"", b"\x17", good[:7], good[:-3], os.urandom(40),
+              bytes(bad_tag), bytes(bad_version), bytes(long_len),
+              b"\x17\xfe\xfd" + b"\xff" * 10):
+        p.peer_send(d)
+    p.peer_send(p.seal(b"still works"))
+    expect(p.kernel_recv()[0] == b"still works")
+    st = p.a.stats()
+    after = global_stats(genl)
+    hdr = after["hdr_err"] - before["hdr_err"]
+    expect(st["auth_fail"] == 1, "auth_fail %r" % st)
+    expect(hdr >= 4, "hdr_err moved by %d" % hdr)
+    expect(st["rx_records"] == 1, str(st))
+
+
+t.check("malformed: empty, truncated, garbage, tag failure, wrong version and bad length are dropped and counted; the association keeps working",
+        lambda: with_pair(DTLS12, "AES-128-GCM", malformed))
+
+
+def malformed13(p):
+    before = global_stats(genl)
+    good = p.seal(b"good")
+    forged = bytearray(p.seal(b"forged"))
+    forged[-1] ^= 0x80
+    for d in (good[:5], good[:-1], b"\x2f" + os.urandom(30), bytes(forged),
+              b"\x20\x00"):
+        p.peer_send(d)
+    p.peer_send(p.seal(b"still works"))
+    expect(p.kernel_recv()[0] == b"still works")
+    after = global_stats(genl)
+    expect(p.a.stats()["auth_fail"] == 1, str(p.a.stats()))
+    expect(after["hdr_err"] > before["hdr_err"], "hdr_err did not move")
+
+
+t.check("malformed: DTLS 1.3 truncated, garbage and forged records are dropped and counted; the association keeps working",
+        lambda: with_pair(DTLS13, "AES-128-GCM", malformed13))
+
+
+def unknown_cid(p):
+    before = global_stats(genl)
+    rec = seal12(p.krx, 1, 77, b"x", cid=b"\x99\x99\x99\x99")
+    p.peer_send(rec)
+    p.peer_send(p.seal(b"ok"))
+    expect(p.kernel_recv()[0] == b"ok")
+    expect(global_stats(genl)["no_assoc"] > before["no_assoc"])
+
+
+t.check("malformed: a record with an unknown Connection ID is dropped and counted as no association",
+        lambda: with_pair(DTLS12, "AES-128-CCM-8", unknown_cid,
+                          tx_cid=b"\x01\x02\x03\x04", rx_cid=b"\xaa\xbb\xcc\xdd"))
+
+
+def deleted(p):
+    rec = p.seal(b"late")
+    p.a.delete()
+    ctype, _, _, pt, _ = p.peer_recv()
+    expect((ctype, pt) == (21, b"\x01\x00"), "close_notify %r" % ((ctype, pt),))
+    before = global_stats(genl)
+    p.peer_send(rec)
+    p.nothing_readable()
+    expect(global_stats(genl)["no_assoc"] == before["no_assoc"] + 1)
+
+
+t.check("associations: deleting an association sends close_notify; its later records are dropped and counted",
+        lambda: with_pair(DTLS12, "AES-128-GCM", deleted))
+
+
+def close_notify_on_close(p):
+    p.k.close()
+    ctype, _, _, pt, _ = p.peer_recv()
+    expect((ctype, pt) == (21, b"\x01\x00"), "got %r" % ((ctype, pt),))
+    p.k = dtls_socket()
+
+
+t.check("associations: DTLS 1.3 close() sends an encrypted close_notify alert",
+        lambda: with_pair(DTLS13, "AES-128-CCM", close_notify_on_close))
+
+
+def control(p):
+    before = global_stats(genl)
+    hs = b"\x16\xfe\xfd" + b"\x00\x00" + b"\x00" * 6 + b"\x00\x04" + b"\x01\x00\x00\x00"
+    p.peer_send(hs)
+    p.peer_send(p.seal(b"app"))
+    expect(p.kernel_recv()[0] == b"app")
+    expect(global_stats(genl)["ctrl_queued"] == before["ctrl_queued"] + 1)
+
+
+t.check("control: an epoch-0 handshake record never reaches the application; it is queued for the daemon and counted",
+        lambda: with_pair(DTLS12, "AES-128-GCM", control))
+
+
+def key_update(p):
+    p.kernel_send(b"e1")
+    expect(p.peer_recv()[3] == b"e1")
+    old_rx = p.krx
+    new_rx, new_tx = Keys(p.cipher, p.version), Keys(p.cipher, p.version)
+    late = p.seal(b"late epoch 1")
+    p.a.update(tx=new_tx, rx=new_rx, epoch=2)
+    p.pseq = 0
+    p.peer_send(p.seal(b"epoch 2", epoch=2, keys=new_rx))
+    data, _, _, epoch, _ = p.kernel_recv()
+    expect((data, epoch) == (b"epoch 2", 2), repr((data, epoch)))
+    p.peer_send(late)
+    data, _, _, epoch, _ = p.kernel_recv()
+    expect((data, epoch) == (b"late epoch 1", 1), repr((data, epoch)))
+    p.kernel_send(b"new")
+    p.kseq = 0
+    r = p.peer_recv(keys=new_tx)
+    expect(r[3] == b"new", repr(r))
+    # oneM2M CoAP rule: a response in the epoch of its request.
+    p.kernel_send(b"old", epoch=1)
+    p.kseq = 2
+    r = p.peer_recv(keys=p.ktx)
+    expect(r[3] == b"old" and r[1] == 1, repr(r))
+    expect_errno(errno.EKEYEXPIRED, lambda: p.kernel_send(b"x", epoch=7))
+    expect(p.a.stats()["old_epoch"] == 1)
+    del old_rx
+
+
+for vname, v in VERS.items():
+    t.check("key update: %s: epoch 2 is installed for both directions, reordered epoch-1 records still decrypt, "
+            "a response can be sent in the request's epoch" % vname,
+            lambda v=v: with_pair(v, "AES-128-GCM", key_update))
+
+
+def ccm8_limit(p):
+    for i in range(130):
+        f = bytearray(p.seal(b"f%d" % i))
+        f[-1] ^= 1
+        p.peer_send(bytes(f))
+        if i % 16 == 15:    # stay far below the socket's receive buffer
+            p.nothing_readable()
+    p.peer_send(p.seal(b"after the limit"))
+    p.peer_send(p.seal(b"after the limit 2"))
+    # Make sure the kernel processed everything before looking.
+    p.nothing_readable()
+    st = p.a.stats()
+    expect(st["auth_fail"] == 128, str(st))
+    expect(st["limit"] >= 4, str(st))
+
+
+t.check("limits: after 2^7 failed decryptions a CCM_8 epoch refuses further records (RFC 9147 4.5.3)",
+        lambda: with_pair(DTLS13, "AES-128-CCM-8", ccm8_limit))
+
+
+def socket_semantics(p):
+    p.peer_send(p.seal(b"0123456789"))
+    data, _, _, _, fl = p.kernel_recv(flags=socket.MSG_PEEK, size=4)
+    expect(data == b"0123" and fl & socket.MSG_TRUNC, "peek %r %x" % (data, fl))
+    data, _, _, _, fl = p.kernel_recv()
+    expect(data == b"0123456789" and not fl & socket.MSG_TRUNC, repr(data))
+    p.peer_send(p.seal(b"abcdefgh"))
+    data, _, _, _, fl = p.kernel_recv(size=3)
+    expect(data == b"abc" and fl & socket.MSG_TRUNC, repr(data))
+    p.nothing_readable()
+    expect_errno(errno.EMSGSIZE, lambda: p.kernel_send(b"x" * 16385))
+
+
+t.check("socket: MSG_PEEK keeps the record, a short buffer truncates it with MSG_TRUNC as on UDP, "
+        "MSG_DONTWAIT gives EAGAIN, a record over 2^14 bytes gives EMSGSIZE",
+        lambda: with_pair(DTLS12, "AES-128-GCM", socket_semantics))
+
+
+def ipv6(p):
+    p.peer_send(p.seal(b"v6"))
+    data, peer, _, _, _ = p.kernel_recv()
+    expect(data == b"v6")
+    p.kernel_send(b"v6 back")
+    expect(p.peer_recv()[3] == b"v6 back")
+
+
+t.check("records: DTLS 1.3 over IPv6",
+        lambda: with_pair(DTLS13, "AES-256-GCM", ipv6, kaddr=("::1", 4433),
+                          paddr=("::1", 5555)))
+
+
+def connected(p):
+    sock_connect(p.k, p.paddr)
+    expect(sock_name(p.k, peer=True) == p.paddr)
+    expect(p.k.send(b"via connect") == 11)
+    expect(p.peer_recv()[3] == b"via connect")
+
+
+t.check("socket: after connect() send() goes to the association of the connected peer",
+        lambda: with_pair(DTLS12, "CHACHA20-POLY1305", connected))
+
+
+def privileged_port():
+    s = dtls_socket()
+    try:
+        from m2msec import sock_bind
+        pid = os.fork()
+        if pid == 0:
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                sock_bind(dtls_socket(), ("127.0.0.1", 443))
+                os._exit(1)
+            except OSError as e:
+                os._exit(0 if e.errno == errno.EACCES else 2)
+        _, status = os.waitpid(pid, 0)
+        expect(os.WEXITSTATUS(status) == 0, "child status %d" % status)
+        a = dtls_socket(bind=("127.0.0.1", 4433))
+        expect_errno(errno.EADDRINUSE,
+                     lambda: dtls_socket(bind=("127.0.0.1", 4433)))
+        a.close()
+    finally:
+        s.close()
+
+
+t.check("socket: binding port 443 without CAP_NET_BIND_SERVICE gives EACCES, a port in use gives EADDRINUSE",
+        privileged_port)
+
+t.exit()
