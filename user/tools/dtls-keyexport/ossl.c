@@ -6,8 +6,10 @@
  * the key block (kdf.c).  OpenSSL has no public API for the record
  * sequence numbers, so a BIO callback watches every datagram instead.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -108,7 +110,9 @@ int kx_openssl_handshake(const struct kx_opts *o, int fd,
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
 	BIO *bio;
-	int ret = -1;
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	int ret = -1, err;
 
 	if (o->version != M2MSEC_DTLS_1_2) {
 		fprintf(stderr, "dtls-keyexport: OpenSSL 3.0 has no DTLS 1.3; use --lib wolfssl\n");
@@ -126,11 +130,18 @@ int kx_openssl_handshake(const struct kx_opts *o, int fd,
 	bio = BIO_new_dgram(fd, BIO_NOCLOSE);
 	if (!ssl || !bio)
 		goto out;
+	/* The socket is connected: the BIO must not sendto() a zero peer. */
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) ||
+	    BIO_ctrl(bio, BIO_CTRL_DGRAM_SET_CONNECTED, 0, &peer) != 1)
+		goto out;
 	BIO_set_callback_ex(bio, bio_cb);
 	BIO_set_callback_arg(bio, (char *)obs);
 	SSL_set_bio(ssl, bio, bio);
-	if ((o->role == KX_CLIENT ? SSL_connect(ssl) : SSL_accept(ssl)) != 1) {
-		fprintf(stderr, "dtls-keyexport: OpenSSL DTLS handshake failed\n");
+	err = o->role == KX_CLIENT ? SSL_connect(ssl) : SSL_accept(ssl);
+	if (err != 1) {
+		fprintf(stderr, "dtls-keyexport: OpenSSL DTLS handshake failed (SSL error %d, errno %d, certificate check: %s)\n",
+			SSL_get_error(ssl, err), errno,
+			X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
 		goto out;
 	}
 
