@@ -41,6 +41,9 @@ echo "TAP version 13"
 if [ "$host" = 1 ]; then
 	tap_run build-check scripts/build-check.sh
 	tap_run key_payload_test selftests/host/key_payload_test
+	tap_run keyfile_test selftests/host/keyfile_test
+	tap_run keyexport_interop selftests/host/keyexport_interop.sh
+	tap_run m2msec-nc selftests/host/m2msec_nc_test.sh
 	tap_run m2msecctl ctl_without_module
 fi
 

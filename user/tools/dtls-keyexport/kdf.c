@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dtls-keyexport: cipher suite table and key derivations (OpenSSL
+ * libcrypto: EVP_KDF "TLS1-PRF" and "HKDF", EVP ciphers for the record
+ * number mask).
+ */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include "kx.h"
+
+/* The suites the module's cipher table lists (kmod/cipher.c). */
+static const struct {
+	uint16_t version, suite;
+	enum m2msec_cipher cipher;
+	const char *hash;
+} suites[] = {
+	{ M2MSEC_DTLS_1_2, 0x00a8, M2MSEC_CIPHER_AES_128_GCM, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xc02b, M2MSEC_CIPHER_AES_128_GCM, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xc02f, M2MSEC_CIPHER_AES_128_GCM, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0x00a9, M2MSEC_CIPHER_AES_256_GCM, "SHA384" },
+	{ M2MSEC_DTLS_1_2, 0xc02c, M2MSEC_CIPHER_AES_256_GCM, "SHA384" },
+	{ M2MSEC_DTLS_1_2, 0xc030, M2MSEC_CIPHER_AES_256_GCM, "SHA384" },
+	{ M2MSEC_DTLS_1_2, 0xccab, M2MSEC_CIPHER_CHACHA20_POLY1305, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xcca9, M2MSEC_CIPHER_CHACHA20_POLY1305, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xcca8, M2MSEC_CIPHER_CHACHA20_POLY1305, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xc0a4, M2MSEC_CIPHER_AES_128_CCM, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xc0ac, M2MSEC_CIPHER_AES_128_CCM, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xc0a8, M2MSEC_CIPHER_AES_128_CCM_8, "SHA256" },
+	{ M2MSEC_DTLS_1_2, 0xc0ae, M2MSEC_CIPHER_AES_128_CCM_8, "SHA256" },
+	{ M2MSEC_DTLS_1_3, 0x1301, M2MSEC_CIPHER_AES_128_GCM, "SHA256" },
+	{ M2MSEC_DTLS_1_3, 0x1302, M2MSEC_CIPHER_AES_256_GCM, "SHA384" },
+	{ M2MSEC_DTLS_1_3, 0x1303, M2MSEC_CIPHER_CHACHA20_POLY1305, "SHA256" },
+	{ M2MSEC_DTLS_1_3, 0x1304, M2MSEC_CIPHER_AES_128_CCM, "SHA256" },
+	{ M2MSEC_DTLS_1_3, 0x1305, M2MSEC_CIPHER_AES_128_CCM_8, "SHA256" },
+};
+
+int kx_suite_info(uint16_t version, uint16_t suite, enum m2msec_cipher *c,
+		  const char **hash)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (suites[i].version == version && suites[i].suite == suite) {
+			*c = suites[i].cipher;
+			*hash = suites[i].hash;
+			return 0;
+		}
+	return -1;
+}
+
+static int tls1_prf(const char *hash, const uint8_t *secret, size_t slen,
+		    const char *label, const uint8_t *seed, size_t seedlen,
+		    uint8_t *out, size_t outlen)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	OSSL_PARAM p[5];
+	int ok;
+
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						(char *)hash, 0);
+	p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
+						 (void *)secret, slen);
+	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED,
+						 (void *)label, strlen(label));
+	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED,
+						 (void *)seed, seedlen);
+	p[4] = OSSL_PARAM_construct_end();
+	ok = ctx && EVP_KDF_derive(ctx, out, outlen, p) > 0;
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return ok ? 0 : -1;
+}
+
+int kx_derive12(const struct kx_session *s, enum kx_role role,
+		struct m2msec_kf_dir *tx, struct m2msec_kf_dir *rx)
+{
+	size_t k = m2msec_cipher_key_len(s->cipher);
+	size_t iv = m2msec_cipher_iv_len(s->cipher, M2MSEC_DTLS_1_2);
+	struct m2msec_kf_dir *cw = role == KX_CLIENT ? tx : rx;
+	struct m2msec_kf_dir *sw = role == KX_CLIENT ? rx : tx;
+	uint8_t seed[64], block[2 * (32 + 12)];
+	int err;
+
+	/* Seed order for key expansion: server_random first (RFC 5246). */
+	memcpy(seed, s->server_random, 32);
+	memcpy(seed + 32, s->client_random, 32);
+	err = tls1_prf(s->prf_hash, s->master, sizeof(s->master),
+		       "key expansion", seed, sizeof(seed), block,
+		       2 * (k + iv));
+	if (!err) {
+		memcpy(cw->key, block, k);
+		memcpy(sw->key, block + k, k);
+		memcpy(cw->iv, block + 2 * k, iv);
+		memcpy(sw->iv, block + 2 * k + iv, iv);
+		cw->key_len = sw->key_len = k;
+		cw->iv_len = sw->iv_len = iv;
+		cw->sn_key_len = sw->sn_key_len = 0;
+	}
+	OPENSSL_cleanse(block, sizeof(block));
+	return err;
+}
+
+/*
+ * HKDF-Expand-Label(Secret, Label, "", Length) of RFC 8446 7.1 with the
+ * label prefix "dtls13" that RFC 9147 5.9 puts in place of "tls13 ".
+ */
+static int expand_label(const char *hash, const uint8_t *secret, size_t slen,
+			const char *label, uint8_t *out, size_t outlen)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	uint8_t info[2 + 1 + 255 + 1];
+	size_t ll = strlen("dtls13") + strlen(label), n = 0;
+	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY, ok;
+	OSSL_PARAM p[5];
+
+	info[n++] = outlen >> 8;
+	info[n++] = outlen & 0xff;
+	info[n++] = ll;
+	memcpy(info + n, "dtls13", 6);
+	memcpy(info + n + 6, label, strlen(label));
+	n += ll;
+	info[n++] = 0;	/* empty context */
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						(char *)hash, 0);
+	p[1] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+						 (void *)secret, slen);
+	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n);
+	p[4] = OSSL_PARAM_construct_end();
+	ok = ctx && EVP_KDF_derive(ctx, out, outlen, p) > 0;
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return ok ? 0 : -1;
+}
+
+static int derive_dir13(const struct kx_session *s, const uint8_t *secret,
+			struct m2msec_kf_dir *d)
+{
+	size_t k = m2msec_cipher_key_len(s->cipher);
+
+	d->key_len = d->sn_key_len = k;
+	d->iv_len = 12;
+	if (expand_label(s->prf_hash, secret, s->secret_len, "key", d->key, k) ||
+	    expand_label(s->prf_hash, secret, s->secret_len, "iv", d->iv, 12) ||
+	    expand_label(s->prf_hash, secret, s->secret_len, "sn", d->sn_key, k))
+		return -1;
+	return 0;
+}
+
+int kx_derive13(const struct kx_session *s, enum kx_role role,
+		struct m2msec_kf_dir *tx, struct m2msec_kf_dir *rx)
+{
+	const uint8_t *mine = role == KX_CLIENT ? s->client_secret :
+		s->server_secret;
+	const uint8_t *theirs = role == KX_CLIENT ? s->server_secret :
+		s->client_secret;
+
+	if (derive_dir13(s, mine, tx) || derive_dir13(s, theirs, rx))
+		return -1;
+	return 0;
+}
+
+/*
+ * RFC 9147 4.2.3: Mask = AES-ECB(sn_key, ciphertext[0..15]) for the AES
+ * suites; for ChaCha20 the first 4 ciphertext bytes are the block counter
+ * (little endian) and the next 12 the nonce, and the mask is the key
+ * stream.  Only the first two mask bytes are ever needed (16-bit numbers).
+ */
+int kx_sn_mask(enum m2msec_cipher c, const uint8_t *sn_key, size_t key_len,
+	       const uint8_t *ct, size_t ct_len, uint8_t mask[2])
+{
+	static const uint8_t zero[16];
+	EVP_CIPHER_CTX *ctx;
+	const EVP_CIPHER *ev;
+	uint8_t out[32];
+	int n, ok;
+
+	if (ct_len < 16)
+		return -1;
+	if (c == M2MSEC_CIPHER_CHACHA20_POLY1305)
+		ev = EVP_chacha20();
+	else
+		ev = key_len == 32 ? EVP_aes_256_ecb() : EVP_aes_128_ecb();
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx)
+		return -1;
+	if (c == M2MSEC_CIPHER_CHACHA20_POLY1305)
+		ok = EVP_EncryptInit_ex(ctx, ev, NULL, sn_key, ct) &&
+			EVP_EncryptUpdate(ctx, out, &n, zero, 16);
+	else
+		ok = EVP_EncryptInit_ex(ctx, ev, NULL, sn_key, NULL) &&
+			EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+			EVP_EncryptUpdate(ctx, out, &n, ct, 16);
+	EVP_CIPHER_CTX_free(ctx);
+	if (!ok)
+		return -1;
+	mask[0] = out[0];
+	mask[1] = out[1];
+	return 0;
+}
