@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa: E402
-                    CMSG_EPOCH, Assoc, Genl, Keys, Ktap, dtls_socket, expect,
+                    A_ASSOC_DRIVER, CMSG_EPOCH, Assoc, nla, Genl, Keys, Ktap, dtls_socket, expect,
                     expect_errno, global_stats, open12, open13, recv_record,
                     seal12, seal13, sock_connect, sock_name)
 
@@ -28,7 +28,7 @@ VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(len(VERS) * len(CIPHERS) + 22)
+t = Ktap(len(VERS) * len(CIPHERS) + 24)
 
 
 class Pair:
@@ -437,5 +437,34 @@ def privileged_port():
 
 t.check("socket: binding port 443 without CAP_NET_BIND_SERVICE gives EACCES, a port in use gives EADDRINUSE",
         privileged_port)
+
+# cryptd wrapping the generic GCM: every request completes asynchronously.
+ASYNC_GCM = b"cryptd(gcm_base(ctr(aes-generic),ghash-generic))"
+
+
+def async_driver(p):
+    drv = p.a.show()[A_ASSOC_DRIVER].rstrip(b"\0").decode()
+    expect(drv == ASYNC_GCM.decode(), "driver in use: %s" % drv)
+    for i in range(20):
+        p.peer_send(p.seal(b"async %d" % i))
+    got = [p.kernel_recv()[0] for _ in range(20)]
+    expect(got == [b"async %d" % i for i in range(20)], repr(got))
+    for i in range(20):
+        p.kernel_send(b"back %d" % i)
+    got = [p.peer_recv()[3] for _ in range(20)]
+    expect(got == [b"back %d" % i for i in range(20)], repr(got))
+    forged = bytearray(p.seal(b"forged"))
+    forged[-1] ^= 1
+    p.peer_send(bytes(forged))
+    p.peer_send(p.seal(b"after"))
+    expect(p.kernel_recv()[0] == b"after")
+    expect(p.a.stats()["auth_fail"] == 1)
+
+
+for vname, v in VERS.items():
+    t.check("async crypto: %s AES-128-GCM through cryptd (every request completes asynchronously): "
+            "40 records both ways and a forged one rejected" % vname,
+            lambda v=v: with_pair(v, "AES-128-GCM", async_driver,
+                                  extra=nla(A_ASSOC_DRIVER, ASYNC_GCM + b"\0")))
 
 t.exit()
