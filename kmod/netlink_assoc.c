@@ -404,6 +404,20 @@ static int m2msec_nl_put_dir(struct sk_buff *msg, int attr,
 	return 0;
 }
 
+static int m2msec_nl_put_local(struct sk_buff *msg, struct m2msec_assoc *a)
+{
+	struct socket *udp = READ_ONCE(a->ds->udp);
+	union m2msec_addr local;
+	int len;
+
+	if (!udp)
+		return 0;
+	len = kernel_getsockname(udp, &local.sa);
+	if (len < 0)
+		return 0;
+	return nla_put(msg, M2MSEC_A_ASSOC_LOCAL, len, &local);
+}
+
 static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 			       u32 portid, u32 seq, int flags)
 {
@@ -421,6 +435,7 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 	    nla_put_u32(msg, M2MSEC_A_ASSOC_CIPHER, a->cd->id) ||
 	    nla_put(msg, M2MSEC_A_ASSOC_PEER, m2msec_addr_len(&a->peer),
 		    &a->peer) ||
+	    m2msec_nl_put_local(msg, a) ||
 	    (a->tx_cid_len && nla_put(msg, M2MSEC_A_ASSOC_TX_CID,
 				      a->tx_cid_len, a->tx_cid)) ||
 	    (a->rx_cid_len && nla_put(msg, M2MSEC_A_ASSOC_RX_CID,

@@ -228,6 +228,9 @@ class Genl:
                         raise NetlinkError(-err, os.strerror(-err))
                     return replies
                 if typ == NLMSG_DONE:
+                    err = struct.unpack_from("=i", msg)[0] if msg else 0
+                    if err:
+                        raise NetlinkError(-err, os.strerror(-err))
                     return replies
                 replies.append(parse_attrs(msg[4:]))
 

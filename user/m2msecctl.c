@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <netlink/attr.h>
 
+#include "ctl_dtls.h"
 #include "lib/genl.h"
 #include "lib/m2msec.h"
 
@@ -37,6 +38,10 @@ static void usage(FILE *f)
 	      "                          replay-window    64..65536, multiple of 64\n"
 	      "                          ctrl-queue-max   1..4096\n"
 	      "                          esprim-max-object 256..1048576\n"
+	      "  assoc show            DTLS associations of this network namespace:\n"
+	      "                        version, cipher, peer, driver, epochs,\n"
+	      "                        counters (needs CAP_NET_ADMIN)\n"
+	      "  stats                 record-layer counters of this namespace\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json     print JSON instead of text\n"
@@ -346,7 +351,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
-	if (strcmp(cmd, "info") && strcmp(cmd, "config")) {
+	if (strcmp(cmd, "info") && strcmp(cmd, "config") &&
+	    strcmp(cmd, "assoc") && strcmp(cmd, "stats")) {
 		fprintf(stderr, "unknown command '%s' (see m2msecctl --help)\n",
 			cmd);
 		return 2;
@@ -355,6 +361,10 @@ int main(int argc, char **argv)
 		return 1;
 	if (!strcmp(cmd, "info"))
 		ret = cmd_info(&g, &o);
+	else if (!strcmp(cmd, "assoc"))
+		ret = ctl_assoc(&g, o.json, argc - optind, argv + optind);
+	else if (!strcmp(cmd, "stats"))
+		ret = ctl_stats(&g, o.json, argc - optind, argv + optind);
 	else
 		ret = cmd_config(&g, &o, argc - optind, argv + optind);
 	m2msec_genl_close(&g);

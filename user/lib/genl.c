@@ -55,12 +55,18 @@ void m2msec_genl_close(struct m2msec_genl *g)
 
 struct nl_msg *m2msec_genl_msg(struct m2msec_genl *g, int cmd)
 {
+	return m2msec_genl_msg_flags(g, cmd, 0);
+}
+
+struct nl_msg *m2msec_genl_msg_flags(struct m2msec_genl *g, int cmd,
+				     int flags)
+{
 	struct nl_msg *msg = nlmsg_alloc();
 
 	if (!msg)
 		return NULL;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0, 0, cmd,
-			 M2MSEC_GENL_VERSION)) {
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0, flags,
+			 cmd, M2MSEC_GENL_VERSION)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -128,6 +134,22 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *data)
 	return NL_STOP;
 }
 
+/* A dump ends with NLMSG_DONE, whose payload is the dump's error code. */
+static int on_finish(struct nl_msg *msg, void *data)
+{
+	struct call_ctx *ctx = data;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	int err;
+
+	if (nlmsg_datalen(h) >= (int)sizeof(err)) {
+		memcpy(&err, nlmsg_data(h), sizeof(err));
+		if (err < 0 && !ctx->err)
+			ctx->err = err;
+	}
+	ctx->done = 1;
+	return NL_STOP;
+}
+
 static int on_ack(struct nl_msg *msg, void *data)
 {
 	struct call_ctx *ctx = data;
@@ -144,7 +166,8 @@ int m2msec_genl_call(struct m2msec_genl *g, struct nl_msg *msg,
 	struct nl_cb *nlcb;
 	int err;
 
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	if (!(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP))
+		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
 		nlmsg_free(msg);
@@ -152,6 +175,7 @@ int m2msec_genl_call(struct m2msec_genl *g, struct nl_msg *msg,
 	}
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ctx);
 	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ctx);
+	nl_cb_set(nlcb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &ctx);
 	nl_cb_err(nlcb, NL_CB_CUSTOM, on_error, &ctx);
 
 	err = nl_send_auto(g->sock, msg);

@@ -31,6 +31,13 @@ void m2msec_genl_close(struct m2msec_genl *g);
 struct nl_msg *m2msec_genl_msg(struct m2msec_genl *g, int cmd);
 
 /**
+ * m2msec_genl_msg_flags() - the same with netlink flags (e.g. NLM_F_DUMP:
+ * m2msec_genl_call() then calls its callback once per dumped object)
+ */
+struct nl_msg *m2msec_genl_msg_flags(struct m2msec_genl *g, int cmd,
+				     int flags);
+
+/**
  * m2msec_genl_call() - send @msg, call @cb for each reply, wait for the ack
  * @g: open handle
  * @msg: request (consumed)

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * m2msecctl assoc show / stats: DTLS associations and record-layer
+ * counters over generic netlink.  Key material is never part of a dump.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <json-c/json.h>
+#include <netlink/attr.h>
+#include <netlink/netlink.h>
+
+#include "ctl_dtls.h"
+#include "lib/m2msec.h"
+
+static const char *const stat_names[M2MSEC_A_STAT_MAX + 1] = {
+	[M2MSEC_A_STAT_RX_RECORDS] = "rx_records",
+	[M2MSEC_A_STAT_RX_BYTES] = "rx_bytes",
+	[M2MSEC_A_STAT_TX_RECORDS] = "tx_records",
+	[M2MSEC_A_STAT_TX_BYTES] = "tx_bytes",
+	[M2MSEC_A_STAT_AUTH_FAIL] = "auth_fail",
+	[M2MSEC_A_STAT_REPLAY] = "replay",
+	[M2MSEC_A_STAT_HDR_ERR] = "hdr_err",
+	[M2MSEC_A_STAT_NO_ASSOC] = "no_assoc",
+	[M2MSEC_A_STAT_CTRL_QUEUED] = "ctrl_queued",
+	[M2MSEC_A_STAT_CTRL_DROP] = "ctrl_drop",
+	[M2MSEC_A_STAT_LIMIT] = "limit",
+	[M2MSEC_A_STAT_OLD_EPOCH] = "old_epoch",
+	[M2MSEC_A_STAT_TX_ERR] = "tx_err",
+	[M2MSEC_A_STAT_RX_QUEUE_DROP] = "rx_queue_drop",
+};
+
+static const char *const cipher_names[M2MSEC_CIPHER_MAX + 1] = {
+	[M2MSEC_CIPHER_AES_128_GCM] = "AES-128-GCM",
+	[M2MSEC_CIPHER_AES_256_GCM] = "AES-256-GCM",
+	[M2MSEC_CIPHER_CHACHA20_POLY1305] = "CHACHA20-POLY1305",
+	[M2MSEC_CIPHER_AES_128_CCM] = "AES-128-CCM",
+	[M2MSEC_CIPHER_AES_128_CCM_8] = "AES-128-CCM-8",
+};
+
+static struct json_object *stats_json(struct nlattr *nest)
+{
+	struct json_object *o = json_object_new_object();
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem)
+		if (nla_type(a) <= M2MSEC_A_STAT_MAX && stat_names[nla_type(a)])
+			json_object_object_add(o, stat_names[nla_type(a)],
+				json_object_new_int64((int64_t)nla_get_u64(a)));
+	return o;
+}
+
+static struct json_object *addr_json(struct nlattr *attr)
+{
+	char host[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 16];
+	const struct sockaddr *sa = nla_data(attr);
+	const struct sockaddr_in6 *s6 = nla_data(attr);
+	const struct sockaddr_in *s4 = nla_data(attr);
+
+	if (nla_len(attr) >= (int)sizeof(*s6) && sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, sizeof(buf), "[%s]:%u", host, ntohs(s6->sin6_port));
+	} else if (nla_len(attr) >= (int)sizeof(*s4) &&
+		   sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(buf, sizeof(buf), "%s:%u", host, ntohs(s4->sin_port));
+	} else {
+		snprintf(buf, sizeof(buf), "?");
+	}
+	return json_object_new_string(buf);
+}
+
+static struct json_object *hex_json(struct nlattr *attr)
+{
+	const unsigned char *p = nla_data(attr);
+	char buf[2 * M2MSEC_CID_MAX + 1];
+	int i, n = nla_len(attr) > M2MSEC_CID_MAX ? M2MSEC_CID_MAX :
+						     nla_len(attr);
+
+	for (i = 0; i < n; i++)
+		snprintf(buf + 2 * i, 3, "%02x", p[i]);
+	buf[2 * n] = 0;
+	return json_object_new_string(buf);
+}
+
+static struct json_object *dir_json(struct nlattr *nest)
+{
+	struct nlattr *tb[M2MSEC_A_DIR_MAX + 1];
+	struct json_object *o = json_object_new_object();
+
+	if (nla_parse_nested(tb, M2MSEC_A_DIR_MAX, nest, NULL) < 0)
+		return o;
+	if (tb[M2MSEC_A_DIR_EPOCH])
+		json_object_object_add(o, "epoch", json_object_new_int64(
+			(int64_t)nla_get_u64(tb[M2MSEC_A_DIR_EPOCH])));
+	if (tb[M2MSEC_A_DIR_SEQ])
+		json_object_object_add(o, "seq", json_object_new_int64(
+			(int64_t)nla_get_u64(tb[M2MSEC_A_DIR_SEQ])));
+	return o;
+}
+
+static void add_if(struct json_object *o, const char *k, struct nlattr *a,
+		   struct json_object *(*conv)(struct nlattr *))
+{
+	if (a)
+		json_object_object_add(o, k, conv(a));
+}
+
+static int assoc_cb(struct nlattr **tb, void *arg)
+{
+	struct json_object *list = arg, *o = json_object_new_object();
+	uint32_t cipher;
+
+	if (!tb[M2MSEC_A_ASSOC_ID] || !tb[M2MSEC_A_ASSOC_VERSION] ||
+	    !tb[M2MSEC_A_ASSOC_CIPHER]) {
+		json_object_put(o);
+		return -EBADMSG;
+	}
+	cipher = nla_get_u32(tb[M2MSEC_A_ASSOC_CIPHER]);
+	json_object_object_add(o, "id", json_object_new_int64(
+		nla_get_u32(tb[M2MSEC_A_ASSOC_ID])));
+	json_object_object_add(o, "version", json_object_new_string(
+		m2msec_dtls_version_name(nla_get_u16(tb[M2MSEC_A_ASSOC_VERSION]))));
+	json_object_object_add(o, "cipher", json_object_new_string(
+		cipher <= M2MSEC_CIPHER_MAX && cipher_names[cipher] ?
+		cipher_names[cipher] : "unknown"));
+	add_if(o, "peer", tb[M2MSEC_A_ASSOC_PEER], addr_json);
+	add_if(o, "local", tb[M2MSEC_A_ASSOC_LOCAL], addr_json);
+	if (tb[M2MSEC_A_ASSOC_DRIVER])
+		json_object_object_add(o, "driver", json_object_new_string(
+			nla_get_string(tb[M2MSEC_A_ASSOC_DRIVER])));
+	if (tb[M2MSEC_A_ASSOC_AGE_MS])
+		json_object_object_add(o, "age_ms", json_object_new_int64(
+			(int64_t)nla_get_u64(tb[M2MSEC_A_ASSOC_AGE_MS])));
+	if (tb[M2MSEC_A_ASSOC_REPLAY_WINDOW])
+		json_object_object_add(o, "replay_window", json_object_new_int64(
+			nla_get_u32(tb[M2MSEC_A_ASSOC_REPLAY_WINDOW])));
+	add_if(o, "tx_cid", tb[M2MSEC_A_ASSOC_TX_CID], hex_json);
+	add_if(o, "rx_cid", tb[M2MSEC_A_ASSOC_RX_CID], hex_json);
+	add_if(o, "tx", tb[M2MSEC_A_ASSOC_TX], dir_json);
+	add_if(o, "rx", tb[M2MSEC_A_ASSOC_RX], dir_json);
+	add_if(o, "stats", tb[M2MSEC_A_ASSOC_STATS], stats_json);
+	json_object_array_add(list, o);
+	return 0;
+}
+
+static const char *js(struct json_object *o, const char *path)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, path, &v) ?
+		json_object_get_string(v) : "-";
+}
+
+static void print_stats_line(struct json_object *stats, const char *indent)
+{
+	int n = 0;
+
+	printf("%s", indent);
+	json_object_object_foreach(stats, k, v)
+		printf("%s%s %s", n++ ? " " : "", k, json_object_get_string(v));
+	putchar('\n');
+}
+
+static void print_assoc(struct json_object *o)
+{
+	struct json_object *tx, *rx, *stats;
+
+	printf("assoc %s %s %s peer %s local %s age %sms\n", js(o, "id"),
+	       js(o, "version"), js(o, "cipher"), js(o, "peer"),
+	       js(o, "local"), js(o, "age_ms"));
+	printf("  driver %s replay-window %s", js(o, "driver"),
+	       js(o, "replay_window"));
+	if (json_object_object_get_ex(o, "tx_cid", NULL))
+		printf(" tx-cid %s", js(o, "tx_cid"));
+	if (json_object_object_get_ex(o, "rx_cid", NULL))
+		printf(" rx-cid %s", js(o, "rx_cid"));
+	putchar('\n');
+	if (json_object_object_get_ex(o, "tx", &tx) &&
+	    json_object_object_get_ex(o, "rx", &rx))
+		printf("  tx epoch %s next-seq %s  rx epoch %s window-top %s\n",
+		       js(tx, "epoch"), js(tx, "seq"), js(rx, "epoch"),
+		       js(rx, "seq"));
+	if (json_object_object_get_ex(o, "stats", &stats))
+		print_stats_line(stats, "  ");
+}
+
+static int report(int err, const char *what)
+{
+	if (!err)
+		return 0;
+	if (err == -EPERM)
+		fprintf(stderr,
+			"%s: permission denied: listing every association needs CAP_NET_ADMIN\n",
+			what);
+	else
+		fprintf(stderr, "%s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/**
+ * ctl_assoc() - m2msecctl assoc show
+ * @g: open generic netlink handle
+ * @json: print JSON
+ * @argc: arguments after "assoc"
+ * @argv: they
+ *
+ * Return: exit status.
+ */
+int ctl_assoc(struct m2msec_genl *g, int json, int argc, char **argv)
+{
+	struct json_object *list;
+	struct nl_msg *msg;
+	size_t i;
+	int err;
+
+	if (argc > 0 && strcmp(argv[0], "show")) {
+		fprintf(stderr, "assoc: unknown subcommand '%s' (see m2msecctl --help)\n",
+			argv[0]);
+		return 2;
+	}
+	msg = m2msec_genl_msg_flags(g, M2MSEC_CMD_ASSOC_GET, NLM_F_DUMP);
+	if (!msg)
+		return report(-ENOMEM, "assoc show");
+	list = json_object_new_array();
+	err = m2msec_genl_call(g, msg, assoc_cb, list);
+	if (!err) {
+		if (json)
+			print_json(list);
+		else
+			for (i = 0; i < json_object_array_length(list); i++)
+				print_assoc(json_object_array_get_idx(list, i));
+	}
+	json_object_put(list);
+	return report(err, "assoc show");
+}
+
+static int stats_cb(struct nlattr **tb, void *arg)
+{
+	struct json_object **out = arg;
+
+	if (!tb[M2MSEC_A_STATS])
+		return -EBADMSG;
+	*out = stats_json(tb[M2MSEC_A_STATS]);
+	return 0;
+}
+
+/**
+ * ctl_stats() - m2msecctl stats: record-layer counters of the namespace
+ * @g: open generic netlink handle
+ * @json: print JSON
+ * @argc: unused
+ * @argv: unused
+ *
+ * Return: exit status.
+ */
+int ctl_stats(struct m2msec_genl *g, int json, int argc, char **argv)
+{
+	struct json_object *stats = NULL;
+	int err;
+
+	(void)argc;
+	(void)argv;
+	err = m2msec_genl_call(g, m2msec_genl_msg(g, M2MSEC_CMD_GET_STATS),
+			       stats_cb, &stats);
+	if (!err) {
+		if (json) {
+			print_json(stats);
+		} else {
+			json_object_object_foreach(stats, k, v)
+				printf("%s %s\n", k, json_object_get_string(v));
+		}
+	}
+	json_object_put(stats);
+	return report(err, "stats");
+}
