@@ -16,4 +16,15 @@
 #include <linux/net.h>
 #define M2MSEC_NPROTO NPROTO
 
+/*
+ * The generic netlink family of a running dump: struct genl_dumpit_info
+ * holds it directly up to 6.1 and inside a struct genl_info since 6.2.
+ */
+#include <net/genetlink.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define m2msec_dump_family(cb)	(genl_dumpit_info(cb)->info.family)
+#else
+#define m2msec_dump_family(cb)	(genl_dumpit_info(cb)->family)
+#endif
+
 #endif /* _M2MSEC_COMPAT_H */

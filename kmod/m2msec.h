@@ -10,6 +10,7 @@
 #include <uapi/linux/m2msec.h>
 
 #include "compat.h"
+#include "esprim.h"
 
 #define M2MSEC_VERSION "0.1.0"
 
@@ -47,6 +48,7 @@ struct m2msec_net_cfg {
 struct m2msec_net {
 	struct mutex cfg_lock;	/* serialises writers of @cfg */
 	struct m2msec_net_cfg cfg;
+	struct m2msec_esprim_net esprim;
 };
 
 struct m2msec_net *m2msec_net(const struct net *net);
@@ -54,6 +56,7 @@ int m2msec_pernet_init(void);
 void m2msec_pernet_exit(void);
 
 /* netlink.c */
+struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr);
 int m2msec_genl_init(void);
 void m2msec_genl_exit(void);
 
@@ -61,6 +64,9 @@ void m2msec_genl_exit(void);
 extern struct key_type m2msec_key_type;
 int m2msec_keys_init(void);
 void m2msec_keys_exit(void);
+
+/* socket.c: release shared by the protocols' proto_ops. */
+int m2msec_release(struct socket *sock);
 
 /* key_payload.c: pure validation, also built for userspace tests. */
 #include "key_payload.h"

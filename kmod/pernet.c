@@ -33,6 +33,7 @@ static int __net_init m2msec_net_init(struct net *net)
 
 	mutex_init(&mn->cfg_lock);
 	mn->cfg = m2msec_cfg_defaults;
+	m2msec_esprim_net_init(&mn->esprim);
 	return 0;
 }
 

@@ -22,7 +22,15 @@ static struct proto m2msec_proto = {
 	.obj_size	= sizeof(struct m2msec_sock),
 };
 
-static int m2msec_release(struct socket *sock)
+/**
+ * m2msec_release() - proto_ops.release common to the protocols
+ * @sock: the socket being closed
+ *
+ * Protocols with state of their own free it first, then call this.
+ *
+ * Return: 0.
+ */
+int m2msec_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
@@ -72,7 +80,7 @@ struct m2msec_proto_desc {
 
 static const struct m2msec_proto_desc m2msec_protos[] = {
 	{ M2MSEC_PROTO_DTLS, SOCK_DGRAM, &m2msec_base_ops },
-	{ M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET, &m2msec_base_ops },
+	{ M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET, &m2msec_esprim_ops },
 };
 
 /*
