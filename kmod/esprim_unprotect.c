@@ -7,6 +7,7 @@
  *   size <= esprim_max_object, five canonical parts     else 4000
  *   header parses (strict, see jwe_header.c)            else 4000
  *   "alg" "dir", "enc" A1xxGCM, no "crit"                else 4111
+ *   an existing session named by (kid, ori, rri), or:
  *   "kid" names a registered key that has not ended     else 4112
  *   "rri" names a receiver object that has not expired  else 4114
  *   "ori" names an originator object, registered or
@@ -81,6 +82,32 @@ static u32 resolve(struct unprotect *u)
 	u64 now = m2msec_esprim_now_ms();
 	u32 status;
 
+	/*
+	 * An existing session first: the originator of a request finds the
+	 * session it protected the request with when the response arrives,
+	 * without registering its key for kid lookup.
+	 */
+	u->s = m2msec_esprim_session_match(es, h->kid, h->kid_len, h->ori,
+					   h->ori_len, h->rri, h->rri_len);
+	if (u->s) {
+		status = m2msec_esprim_session_check(es, u->s);
+		if (status != M2MSEC_RSC_OK) {
+			u->s = NULL;
+			return status;
+		}
+		if ((M2MSEC_HDR_HAS(h, M2MSEC_HDR_ORO) &&
+		     memcmp(h->oro.value, u->s->orig.value,
+			    sizeof(u->s->orig.value))))
+			return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
+		if ((M2MSEC_HDR_HAS(h, M2MSEC_HDR_RRO) &&
+		     memcmp(h->rro.value, u->s->recv.value,
+			    sizeof(u->s->recv.value))))
+			return M2MSEC_RSC_ESPRIM_UNKNOWN_RECV_RAND_ID;
+		if (!(u->s->recv.algs & u->s->orig.algs & BIT(h->enc)))
+			return M2MSEC_RSC_ESPRIM_UNSUPPORTED_OPTION;
+		return M2MSEC_RSC_OK;
+	}
+
 	k = m2msec_esprim_key_find(es, h->kid, h->kid_len);
 	if (!k)
 		return M2MSEC_RSC_ESPRIM_UNKNOWN_KEY_ID;
@@ -104,19 +131,6 @@ static u32 resolve(struct unprotect *u)
 	    orig->r.expiry_ms > now &&
 	    memcmp(h->oro.value, orig->r.value, sizeof(orig->r.value)))
 		return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
-
-	u->s = m2msec_esprim_session_match(es, h->kid, h->kid_len, h->ori,
-					   h->ori_len, h->rri, h->rri_len);
-	if (u->s) {
-		status = m2msec_esprim_session_check(es, u->s);
-		if (status != M2MSEC_RSC_OK) {
-			u->s = NULL;
-			return status;
-		}
-		if (!(u->s->recv.algs & u->s->orig.algs & BIT(h->enc)))
-			return M2MSEC_RSC_ESPRIM_UNSUPPORTED_OPTION;
-		return M2MSEC_RSC_OK;
-	}
 
 	if ((!orig || orig->r.expiry_ms <= now) &&
 	    M2MSEC_HDR_HAS(h, M2MSEC_HDR_ORO)) {

@@ -16,6 +16,10 @@ TESTS=(
 	genl_info.sh
 	config.sh
 	load_unload.sh
+	esprim_jwcrypto.py
+	esprim_errors.py
+	esprim_keys.py
+	esprim_unload.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
 
