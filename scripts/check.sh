@@ -41,6 +41,7 @@ echo "TAP version 13"
 if [ "$host" = 1 ]; then
 	tap_run build-check scripts/build-check.sh
 	tap_run key_payload_test selftests/host/key_payload_test
+	tap_run esprim_parse_test selftests/host/esprim_parse_test
 	tap_run m2msecctl ctl_without_module
 fi
 
