@@ -163,7 +163,8 @@ static int m2msec_esprim_sendmsg(struct socket *sock, struct msghdr *msg,
 	u32 max_object;
 	int err;
 
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR))
+	/* sendmmsg() adds MSG_BATCH; only out-of-band data makes no sense. */
+	if (msg->msg_flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (msg->msg_name)
 		return -EISCONN;

@@ -17,6 +17,7 @@ TESTS=(
 	config.sh
 	load_unload.sh
 	esprim_jwcrypto.py
+	esprim_cjose
 	esprim_errors.py
 	esprim_keys.py
 	esprim_unload.sh

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <netlink/attr.h>
 
+#include "ctl_esprim.h"
 #include "lib/genl.h"
 #include "lib/m2msec.h"
 
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 	      "                          replay-window    64..65536, multiple of 64\n"
 	      "                          ctrl-queue-max   1..4096\n"
 	      "                          esprim-max-object 256..1048576\n"
+	      CTL_ESPRIM_USAGE
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json     print JSON instead of text\n"
@@ -346,6 +348,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
+	if (!strcmp(cmd, "esprim"))
+		return ctl_esprim(o.json, argc - optind, argv + optind);
 	if (strcmp(cmd, "info") && strcmp(cmd, "config")) {
 		fprintf(stderr, "unknown command '%s' (see m2msecctl --help)\n",
 			cmd);
