@@ -72,6 +72,10 @@ struct m2msec_esprim_sess {
 	u16 kid_len, peer_len;
 	char kid[M2MSEC_ESPRIM_KID_MAX];
 	char peer[M2MSEC_KEY_MAX_ID_LEN];
+	/* Encoded header of protects without "cty", built once per flags. */
+	char *hdr_b64;
+	u16 hdr_b64_len;
+	int hdr_flags;
 	/* Allocated on first use per "enc", keyed from @skey. */
 	struct crypto_aead *aead[M2MSEC_ESPRIM_N_ALGS];
 	u8 skey[M2MSEC_ESPRIM_SKEY_LEN];

@@ -33,52 +33,16 @@ static void rand_to_json(const struct m2msec_esprim_rand *r,
 	j->algs = r->algs;
 }
 
-/**
- * m2msec_esprim_protect() - make an ESPrim Object
- * @es: socket state (lock held)
- * @session: session id
- * @cty: "cty" or NULL
- * @cty_len: its length
- * @flags: M2MSEC_ESPRIM_F_*, or -1 for the session's
- * @msg: the inner primitive
- * @len: its length
- * @max_object: largest object allowed (namespace setting)
- *
- * Return: the result skb (the object, or an error status without data),
- * or an ERR_PTR for errors that are the caller's (-EFAULT, -ENOMEM).
+/*
+ * Build and encode the protected header; returns a buffer holding the JSON
+ * and, at offset M2MSEC_JWE_HDR_MAX, its base64url encoding.
  */
-struct sk_buff *m2msec_esprim_protect(struct m2msec_esprim_sock *es,
-				      u32 session, const char *cty,
-				      size_t cty_len, int flags,
-				      struct msghdr *msg, size_t len,
-				      u32 max_object)
+static char *header(struct m2msec_esprim_sess *s, const char *cty,
+		    size_t cty_len, int flags, size_t *b64_len)
 {
 	struct m2msec_jwe_hdr h = {};
-	struct m2msec_esprim_sess *s;
-	struct crypto_aead *tfm;
-	size_t hdr_b64, out_len;
-	struct sk_buff *skb;
-	char *hdr, *out;
-	u8 *work;
+	char *hdr;
 	long n;
-	u32 status;
-	int err;
-
-	s = m2msec_esprim_session_find(es, session);
-	if (!s)
-		return m2msec_esprim_result(M2MSEC_RSC_NOT_FOUND, session, 0,
-					    NULL, 0, NULL, 0, NULL, 0);
-	status = m2msec_esprim_session_check(es, s);
-	if (status != M2MSEC_RSC_OK)
-		return m2msec_esprim_result(status, session, 0, NULL, 0, NULL,
-					    0, NULL, 0);
-	tfm = m2msec_esprim_session_aead(s, s->alg);
-	if (IS_ERR(tfm))
-		return m2msec_esprim_result(M2MSEC_RSC_ESPRIM_ENCRYPTION_ERROR,
-					    session, 0, NULL, 0, NULL, 0,
-					    NULL, 0);
-	if (flags < 0)
-		flags = s->flags;
 
 	h.enc = s->alg;
 	h.kid = s->kid;
@@ -101,19 +65,89 @@ struct sk_buff *m2msec_esprim_protect(struct m2msec_esprim_sock *es,
 		rand_to_json(&s->recv, &h.rro);
 	}
 
-	/* The header JSON, then its encoding (the AAD) behind it. */
 	hdr = kmalloc(M2MSEC_JWE_HDR_MAX +
 		      m2msec_b64url_enc_len(M2MSEC_JWE_HDR_MAX), GFP_KERNEL);
 	if (!hdr)
 		return ERR_PTR(-ENOMEM);
 	n = m2msec_jwe_hdr_build(&h, hdr, M2MSEC_JWE_HDR_MAX);
 	if (n < 0) {
-		skb = m2msec_esprim_result(M2MSEC_RSC_ESPRIM_ENCRYPTION_ERROR,
-					   session, 0, NULL, 0, NULL, 0,
-					   NULL, 0);
-		goto out_hdr;
+		kfree(hdr);
+		return ERR_PTR(-EMSGSIZE);
 	}
-	hdr_b64 = m2msec_b64url_encode(hdr, n, hdr + M2MSEC_JWE_HDR_MAX);
+	*b64_len = m2msec_b64url_encode(hdr, n, hdr + M2MSEC_JWE_HDR_MAX);
+	return hdr;
+}
+
+/**
+ * m2msec_esprim_protect() - make an ESPrim Object
+ * @es: socket state (lock held)
+ * @session: session id
+ * @cty: "cty" or NULL
+ * @cty_len: its length
+ * @flags: M2MSEC_ESPRIM_F_*, or -1 for the session's
+ * @msg: the inner primitive
+ * @len: its length
+ * @max_object: largest object allowed (namespace setting)
+ *
+ * Return: the result skb (the object, or an error status without data),
+ * or an ERR_PTR for errors that are the caller's (-EFAULT, -ENOMEM).
+ */
+struct sk_buff *m2msec_esprim_protect(struct m2msec_esprim_sock *es,
+				      u32 session, const char *cty,
+				      size_t cty_len, int flags,
+				      struct msghdr *msg, size_t len,
+				      u32 max_object)
+{
+	struct m2msec_esprim_sess *s;
+	struct crypto_aead *tfm;
+	size_t hdr_b64, out_len;
+	struct sk_buff *skb;
+	char *hdr, *out;
+	const char *aad;
+	u8 *work;
+	u32 status;
+	int err;
+
+	s = m2msec_esprim_session_find(es, session);
+	if (!s)
+		return m2msec_esprim_result(M2MSEC_RSC_NOT_FOUND, session, 0,
+					    NULL, 0, NULL, 0, NULL, 0);
+	status = m2msec_esprim_session_check(es, s);
+	if (status != M2MSEC_RSC_OK)
+		return m2msec_esprim_result(status, session, 0, NULL, 0, NULL,
+					    0, NULL, 0);
+	tfm = m2msec_esprim_session_aead(s, s->alg);
+	if (IS_ERR(tfm))
+		return m2msec_esprim_result(M2MSEC_RSC_ESPRIM_ENCRYPTION_ERROR,
+					    session, 0, NULL, 0, NULL, 0,
+					    NULL, 0);
+	if (flags < 0)
+		flags = s->flags;
+
+	if (!cty && s->hdr_b64 && s->hdr_flags == flags) {
+		/* Same session, same members: the same header text. */
+		hdr = NULL;
+		aad = s->hdr_b64;
+		hdr_b64 = s->hdr_b64_len;
+	} else {
+		hdr = header(s, cty, cty_len, flags, &hdr_b64);
+		if (IS_ERR(hdr))
+			return PTR_ERR(hdr) == -ENOMEM ? ERR_CAST(hdr) :
+			       m2msec_esprim_result(
+					M2MSEC_RSC_ESPRIM_ENCRYPTION_ERROR,
+					session, 0, NULL, 0, NULL, 0, NULL, 0);
+		aad = hdr + M2MSEC_JWE_HDR_MAX;
+		if (!cty) {
+			char *copy = kmemdup(aad, hdr_b64, GFP_KERNEL);
+
+			if (copy) {
+				kfree(s->hdr_b64);
+				s->hdr_b64 = copy;
+				s->hdr_b64_len = hdr_b64;
+				s->hdr_flags = flags;
+			}
+		}
+	}
 
 	out_len = m2msec_jwe_len(hdr_b64, len);
 	if (out_len > max_object) {
@@ -142,14 +176,14 @@ struct sk_buff *m2msec_esprim_protect(struct m2msec_esprim_sock *es,
 
 	get_random_bytes(work, M2MSEC_JWE_IV_LEN);
 	out = skb->data;
-	memcpy(out, hdr + M2MSEC_JWE_HDR_MAX, hdr_b64);
+	memcpy(out, aad, hdr_b64);
 	out += hdr_b64;
 	*out++ = '.';
 	*out++ = '.';
 	out += m2msec_b64url_encode(work, M2MSEC_JWE_IV_LEN, out);
 	*out++ = '.';
 
-	err = m2msec_esprim_seal(tfm, work, hdr + M2MSEC_JWE_HDR_MAX, hdr_b64,
+	err = m2msec_esprim_seal(tfm, work, aad, hdr_b64,
 				 work + M2MSEC_JWE_IV_LEN, len);
 	if (err) {
 		kfree_skb(skb);
@@ -165,7 +199,11 @@ struct sk_buff *m2msec_esprim_protect(struct m2msec_esprim_sock *es,
 	s->n_protected++;
 
 out_work:
-	kfree_sensitive(work);
+	/* Sealed in place: only ciphertext is left, unless sealing failed. */
+	if (IS_ERR(skb) || m2msec_esprim_cb(skb)->status != M2MSEC_RSC_OK)
+		kfree_sensitive(work);
+	else
+		kfree(work);
 out_hdr:
 	kfree(hdr);
 	return skb;

@@ -68,6 +68,7 @@ static void session_free(struct m2msec_esprim_sess *s)
 		if (s->aead[i])
 			crypto_free_aead(s->aead[i]);
 	key_put(s->key);
+	kfree(s->hdr_b64);
 	kfree_sensitive(s);
 }
 
