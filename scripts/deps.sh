@@ -61,6 +61,7 @@ packages=(
     iproute2 kmod xz-utils cpio zstd dpkg-dev cmake python3
     openssl gnutls-bin libcoap3-bin python3-jwcrypto
     libcjose-dev libjson-c-dev clang libclang-rt-14-dev
+    libssl-dev python3-cryptography
 )
 
 apt_updated=0
