@@ -20,6 +20,7 @@ TESTS=(
 	esprim_cjose
 	esprim_errors.py
 	esprim_keys.py
+	esprim_ctl.sh
 	esprim_unload.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
