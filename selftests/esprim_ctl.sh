@@ -22,6 +22,7 @@ keys() {
 check "esprim ctl: key add puts a key in the keyring and key list shows kid and lengths, never key bytes" keys
 
 before=$(J stats | json_get 'd["bad_request"]')
+init_before=$("$CTL" -j esprim stats | json_get 'd["bad_request"]')
 exec 9< <(n1 /usr/bin/python3 - <<'PY'
 import os, sys, time
 sys.path.insert(0, os.environ["REPO"] + "/selftests")
@@ -43,7 +44,7 @@ read -r -t 60 line <&9
 after=$(J stats | json_get 'd["bad_request"]')
 check "esprim ctl: three malformed objects raise the namespace's bad_request counter by 3" test "$((after - before))" = 3
 check "esprim ctl: the counters of another namespace are untouched" \
-	test "$("$CTL" -j esprim stats | json_get 'd["bad_request"]')" = 0
+	test "$("$CTL" -j esprim stats | json_get 'd["bad_request"]')" = "$init_before"
 sessions=$(J session list)
 check "esprim ctl: session list -j shows the originator's session 5 (A192GCM, kid, ori, rri)" \
 	bash -c "json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {\"d\": d}))' \"\$1\"; }; \
