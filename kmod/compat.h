@@ -17,14 +17,17 @@
 #define M2MSEC_NPROTO NPROTO
 
 /*
- * Attributes of the request that started a generic netlink dump: 6.2
- * moved them into a struct genl_info inside struct genl_dumpit_info.
+ * Generic netlink dumps: struct genl_dumpit_info holds the request's
+ * attributes and family directly up to 6.1, inside a struct genl_info
+ * since 6.2.
  */
 #include <net/genetlink.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define m2msec_dump_attrs(cb) (genl_dumpit_info(cb)->info.attrs)
+#define m2msec_dump_attrs(cb)	(genl_dumpit_info(cb)->info.attrs)
+#define m2msec_dump_family(cb)	(genl_dumpit_info(cb)->info.family)
 #else
-#define m2msec_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#define m2msec_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#define m2msec_dump_family(cb)	(genl_dumpit_info(cb)->family)
 #endif
 
 #endif /* _M2MSEC_COMPAT_H */

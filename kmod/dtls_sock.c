@@ -75,12 +75,7 @@ static int m2msec_dtls_release(struct socket *sock)
 	m2msec_assoc_flush(ds);
 	m2msec_rx_purge(ds);
 	m2msec_assoc_tables_destroy(ds);
-
-	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
-	sock_orphan(sk);
-	sock->sk = NULL;
-	sock_put(sk);
-	return 0;
+	return m2msec_release(sock);
 }
 
 static int m2msec_dtls_bind(struct socket *sock, struct sockaddr *uaddr,

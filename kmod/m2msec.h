@@ -12,6 +12,7 @@
 #include <uapi/linux/m2msec.h>
 
 #include "compat.h"
+#include "esprim.h"
 
 #define M2MSEC_VERSION "0.1.0"
 
@@ -54,6 +55,7 @@ struct m2msec_net {
 	struct mutex socks_lock;	/* protects @socks */
 	struct list_head socks;		/* DTLS sockets of this namespace */
 	atomic64_t stats[M2MSEC_A_STAT_MAX + 1];
+	struct m2msec_esprim_net esprim;
 };
 
 struct m2msec_net *m2msec_net(const struct net *net);
@@ -65,6 +67,7 @@ extern struct workqueue_struct *m2msec_wq;
 
 /* netlink.c */
 extern struct genl_family m2msec_genl_family;
+struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr);
 int m2msec_genl_init(void);
 void m2msec_genl_exit(void);
 
@@ -83,6 +86,9 @@ m2msec_key_payload(const struct key *key)
 
 int m2msec_keys_init(void);
 void m2msec_keys_exit(void);
+
+/* socket.c: release shared by the protocols' proto_ops. */
+int m2msec_release(struct socket *sock);
 
 /* key_payload.c: pure validation, also built for userspace tests. */
 #include "key_payload.h"

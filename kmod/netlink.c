@@ -53,7 +53,14 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 };
 
 
-static struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr)
+/**
+ * m2msec_reply_new() - a reply message to a doit request
+ * @info: the request
+ * @hdr: the generic netlink header, for genlmsg_end()
+ *
+ * Return: the message (NLMSG_GOODSIZE) or NULL.
+ */
+struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr)
 {
 	struct sk_buff *msg;
 
@@ -241,6 +248,13 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 	}, {
 		.cmd	= M2MSEC_CMD_GET_STATS,
 		.doit	= m2msec_nl_get_stats,
+	}, {
+		.cmd	= M2MSEC_CMD_ESPRIM_GET_STATS,
+		.doit	= m2msec_esprim_nl_stats,
+	}, {
+		.cmd	= M2MSEC_CMD_ESPRIM_SESSION_GET,
+		.dumpit	= m2msec_esprim_nl_sessions,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -35,6 +35,7 @@ static int __net_init m2msec_net_init(struct net *net)
 	mn->cfg = m2msec_cfg_defaults;
 	mutex_init(&mn->socks_lock);
 	INIT_LIST_HEAD(&mn->socks);
+	m2msec_esprim_net_init(&mn->esprim);
 	return 0;
 }
 

@@ -6,7 +6,6 @@
  */
 #include <linux/module.h>
 #include <linux/net.h>
-#include <linux/poll.h>
 #include <net/sock.h>
 
 #include "dtls.h"
@@ -22,7 +21,15 @@ static struct proto m2msec_proto = {
 	.obj_size	= sizeof(struct m2msec_sock),
 };
 
-static int m2msec_release(struct socket *sock)
+/**
+ * m2msec_release() - proto_ops.release common to the protocols
+ * @sock: the socket being closed
+ *
+ * Protocols with state of their own free it first, then call this.
+ *
+ * Return: 0.
+ */
+int m2msec_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
@@ -35,35 +42,6 @@ static int m2msec_release(struct socket *sock)
 	return 0;
 }
 
-static int m2msec_getname(struct socket *sock, struct sockaddr *addr, int peer)
-{
-	return -EOPNOTSUPP;
-}
-
-static int m2msec_ioctl(struct socket *sock, unsigned int cmd,
-			unsigned long arg)
-{
-	return -ENOIOCTLCMD;
-}
-
-/* Operations common to both protocols until their data paths exist. */
-static const struct proto_ops m2msec_base_ops = {
-	.owner		= THIS_MODULE,
-	.release	= m2msec_release,
-	.bind		= sock_no_bind,
-	.connect	= sock_no_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
-	.getname	= m2msec_getname,
-	.poll		= datagram_poll,
-	.ioctl		= m2msec_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
-	.mmap		= sock_no_mmap,
-};
-
 struct m2msec_proto_desc {
 	enum m2msec_proto proto;
 	short type;
@@ -75,7 +53,7 @@ struct m2msec_proto_desc {
 static const struct m2msec_proto_desc m2msec_protos[] = {
 	{ M2MSEC_PROTO_DTLS, SOCK_DGRAM, &m2msec_dtls_ops,
 	  &m2msec_dtls_proto, m2msec_dtls_init_sock },
-	{ M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET, &m2msec_base_ops,
+	{ M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET, &m2msec_esprim_ops,
 	  &m2msec_proto, NULL },
 };
 

@@ -44,6 +44,7 @@ if [ "$host" = 1 ]; then
 	tap_run keyfile_test selftests/host/keyfile_test
 	tap_run keyexport_interop selftests/host/keyexport_interop.sh
 	tap_run m2msec-nc selftests/host/m2msec_nc_test.sh
+	tap_run esprim_parse_test selftests/host/esprim_parse_test
 	tap_run m2msecctl ctl_without_module
 fi
 

@@ -17,6 +17,12 @@ TESTS=(
 	config.sh
 	dtls_records.py
 	load_unload.sh
+	esprim_jwcrypto.py
+	esprim_cjose
+	esprim_errors.py
+	esprim_keys.py
+	esprim_ctl.sh
+	esprim_unload.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
 

@@ -12,6 +12,7 @@
 #include <netlink/attr.h>
 
 #include "ctl_dtls.h"
+#include "ctl_esprim.h"
 #include "lib/genl.h"
 #include "lib/m2msec.h"
 
@@ -42,6 +43,7 @@ static void usage(FILE *f)
 	      "                        version, cipher, peer, driver, epochs,\n"
 	      "                        counters (needs CAP_NET_ADMIN)\n"
 	      "  stats                 record-layer counters of this namespace\n"
+	      CTL_ESPRIM_USAGE
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json     print JSON instead of text\n"
@@ -351,6 +353,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
+	if (!strcmp(cmd, "esprim"))
+		return ctl_esprim(o.json, argc - optind, argv + optind);
 	if (strcmp(cmd, "info") && strcmp(cmd, "config") &&
 	    strcmp(cmd, "assoc") && strcmp(cmd, "stats")) {
 		fprintf(stderr, "unknown command '%s' (see m2msecctl --help)\n",

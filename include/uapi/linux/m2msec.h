@@ -173,6 +173,11 @@ struct m2msec_key_payload {
  *	the caller's network namespace.  Key material is never dumped.
  * @M2MSEC_CMD_GET_STATS: global counters of the caller's network
  *	namespace (M2MSEC_A_STATS nest).
+ * @M2MSEC_CMD_ESPRIM_GET_STATS: ESPrim counters of the caller's network
+ *	namespace (any user).  Reply: M2MSEC_A_ESPRIM_STATS nest.
+ * @M2MSEC_CMD_ESPRIM_SESSION_GET: dump the ESPrim sessions of every ESPrim
+ *	socket in the caller's network namespace, one M2MSEC_A_ESPRIM_SESSION
+ *	nest per message (needs CAP_NET_ADMIN).  Key material is never dumped.
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -184,6 +189,8 @@ enum m2msec_cmd {
 	M2MSEC_CMD_ASSOC_DEL,
 	M2MSEC_CMD_ASSOC_GET,
 	M2MSEC_CMD_GET_STATS,
+	M2MSEC_CMD_ESPRIM_GET_STATS,
+	M2MSEC_CMD_ESPRIM_SESSION_GET,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
@@ -225,6 +232,8 @@ enum m2msec_cmd {
  * @M2MSEC_A_ASSOC_LOCAL: binary sockaddr, the socket's address, in dumps.
  * @M2MSEC_A_STATS: nested M2MSEC_A_STAT_*, global counters.
  * @M2MSEC_A_ASSOC_AGE_MS: u64, time since the association was installed.
+ * @M2MSEC_A_ESPRIM_STATS: nested M2MSEC_A_ESPRIM_STAT_*, ESPrim counters.
+ * @M2MSEC_A_ESPRIM_SESSION: nested M2MSEC_A_ESPRIM_SESS_*, one session.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -252,6 +261,8 @@ enum m2msec_attr {
 	M2MSEC_A_ASSOC_LOCAL,
 	M2MSEC_A_STATS,
 	M2MSEC_A_ASSOC_AGE_MS,
+	M2MSEC_A_ESPRIM_STATS,
+	M2MSEC_A_ESPRIM_SESSION,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -381,5 +392,331 @@ enum m2msec_cmsg {
 	M2MSEC_CMSG_ASSOC_ID = 1,
 	M2MSEC_CMSG_EPOCH = 2,
 };
+
+/* ------------------------------------------------------------------ */
+/* ESPrim socket (M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET)                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * oneM2M End-to-End Security of Primitives (TS-0003 clause 8.4), see
+ * Documentation/esprim.md.  An ESPrim socket is a transform: every message
+ * written to it produces exactly one result message, in order, to be read
+ * back from the same socket.
+ *
+ *  - protect: sendmsg() an inner primitive with an M2MSEC_CMSG_ESPRIM_SESSION
+ *    control message (optionally M2MSEC_CMSG_ESPRIM_CTY and
+ *    M2MSEC_CMSG_ESPRIM_FLAGS); the result is the ESPrim Object (JWE compact
+ *    serialization, ASCII).
+ *  - unprotect: sendmsg() an ESPrim Object without a SESSION control
+ *    message; the result is the verified inner primitive.
+ *
+ * Every result carries M2MSEC_CMSG_ESPRIM_STATUS, a oneM2M response status
+ * code (enum m2msec_esprim_rsc): M2MSEC_RSC_OK with the output as data, or
+ * an error code with no data.  sendmsg() itself fails only for misuse of
+ * the socket (malformed control messages: EINVAL; results not yet read
+ * exceed SO_RCVBUF: ENOBUFS; no memory: ENOMEM); nothing is queued then.
+ * sendmmsg()/recvmmsg() work one object per message.
+ *
+ * Keys: pairwise keys are "m2msec" keys of kind M2MSEC_KEY_ESPRIM_PAIRWISE
+ * whose description is the pairwiseESPrimKeyID ("kid"); they are looked up
+ * by serial in the caller's context (search permission needed).  Revoking,
+ * invalidating or expiring the key ends every session using it.
+ */
+
+#define M2MSEC_ESPRIM_RAND_LEN		16	/* esprimRandValue: 128 bits */
+#define M2MSEC_ESPRIM_ID_MAX		64	/* esprimRandID characters */
+#define M2MSEC_ESPRIM_KID_MAX		256	/* pairwiseESPrimKeyID characters */
+#define M2MSEC_ESPRIM_CTY_MAX		128	/* "cty" characters */
+#define M2MSEC_ESPRIM_KEYS_MAX		64	/* keys per socket */
+#define M2MSEC_ESPRIM_RANDS_MAX		256	/* rand objects per socket */
+#define M2MSEC_ESPRIM_SESSIONS_MAX	256	/* sessions per socket */
+/* Session ids from here up are assigned by the kernel (learned sessions). */
+#define M2MSEC_ESPRIM_SESSION_LEARNED	0x80000000u
+
+/**
+ * enum m2msec_esprim_alg - esprimProtocolAndAlgID values
+ * @M2MSEC_ESPRIM_A128GCM: JWE compact serialization, "enc":"A128GCM".
+ * @M2MSEC_ESPRIM_A192GCM: JWE compact serialization, "enc":"A192GCM".
+ * @M2MSEC_ESPRIM_A256GCM: JWE compact serialization, "enc":"A256GCM".
+ *
+ * In bit masks (espa) the id n is bit n.
+ */
+enum m2msec_esprim_alg {
+	M2MSEC_ESPRIM_A128GCM = 10,
+	M2MSEC_ESPRIM_A192GCM = 11,
+	M2MSEC_ESPRIM_A256GCM = 12,
+};
+
+/* esprimKeyGenAlgID: HMAC-SHA256, the only one defined.  Bit n in masks. */
+#define M2MSEC_ESPRIM_KEYGEN_HMAC_SHA256	1
+
+/**
+ * enum m2msec_esprim_role - whose rand object it is
+ * @M2MSEC_ESPRIM_RECEIVER: a receiverESPrimRandObject ("rri" names it).
+ * @M2MSEC_ESPRIM_ORIGINATOR: an originatorESPrimRandObject ("ori").
+ */
+enum m2msec_esprim_role {
+	M2MSEC_ESPRIM_RECEIVER = 1,
+	M2MSEC_ESPRIM_ORIGINATOR = 2,
+};
+
+/**
+ * struct m2msec_esprim_rand - an ESPrim rand object (M2MSEC_ESPRIM_RAND_ADD)
+ * @role: enum m2msec_esprim_role.
+ * @id_len: characters in @id, 1..M2MSEC_ESPRIM_ID_MAX.
+ * @reserved: zero.
+ * @keygen_algs: esprimKeyGenAlgID(s) allowed, bit n for id n; must
+ *	include bit M2MSEC_ESPRIM_KEYGEN_HMAC_SHA256.
+ * @algs: esprimProtocolAndAlgIDs allowed, bit n for id n (bits 10..12).
+ * @reserved2: zero.
+ * @expiry_ms: esprimRandExpiry, CLOCK_REALTIME milliseconds since the
+ *	epoch; must be in the future.
+ * @value: esprimRandValue.
+ * @id: esprimRandID, printable ASCII without space, '"' and '\\'.
+ *
+ * Register the receiver objects this entity published and the originator
+ * objects of its peers known in advance (objects carried in "oro" are
+ * learned by the kernel), and the entity's own originator objects for
+ * sessions it starts.  (role, id) is unique per socket (EEXIST).
+ */
+struct m2msec_esprim_rand {
+	__u8	role;
+	__u8	id_len;
+	__u16	reserved;
+	__u32	keygen_algs;
+	__u32	algs;
+	__u32	reserved2;
+	__u64	expiry_ms;
+	__u8	value[M2MSEC_ESPRIM_RAND_LEN];
+	char	id[M2MSEC_ESPRIM_ID_MAX];
+};
+
+/**
+ * struct m2msec_esprim_rand_ref - names a rand object (M2MSEC_ESPRIM_RAND_DEL)
+ * @role: enum m2msec_esprim_role.
+ * @id_len: characters in @id.
+ * @reserved: zero.
+ * @id: esprimRandID.
+ */
+struct m2msec_esprim_rand_ref {
+	__u8	role;
+	__u8	id_len;
+	__u16	reserved;
+	char	id[M2MSEC_ESPRIM_ID_MAX];
+};
+
+/* Protect: put the whole rand object in the protected header. */
+#define M2MSEC_ESPRIM_F_ORO	0x1	/* "oro": the originator's */
+#define M2MSEC_ESPRIM_F_RRO	0x2	/* "rro": the receiver's */
+
+/**
+ * struct m2msec_esprim_session - set up a session (M2MSEC_ESPRIM_SESSION_ADD)
+ * @id: session id chosen by the caller, 1..M2MSEC_ESPRIM_SESSION_LEARNED-1,
+ *	unique per socket (EEXIST).
+ * @key: serial of the pairwise key ("m2msec" key, kind
+ *	M2MSEC_KEY_ESPRIM_PAIRWISE), looked up with search permission.
+ * @alg: enum m2msec_esprim_alg, allowed by both rand objects.
+ * @flags: M2MSEC_ESPRIM_F_* used when protecting with this session.
+ * @rri_len: characters in @rri.
+ * @ori_len: characters in @ori.
+ * @reserved: zero.
+ * @rri: id of a registered receiver rand object.
+ * @ori: id of a registered originator rand object.
+ *
+ * The kernel derives sessionESPrimKey from the key and the two rand values
+ * (Documentation/esprim.md gives the exact bytes) and keeps it until the
+ * earlier of the two expiries, M2MSEC_ESPRIM_SESSION_DEL, or the end of the
+ * key.  Errors: ENOKEY/EKEYREVOKED/EKEYEXPIRED/EACCES from the key lookup,
+ * EMEDIUMTYPE for a key of another type or kind, ENOENT for an unknown rand
+ * id, ETIME for an expired rand object or an originator object expiring
+ * after the receiver's, EOPNOTSUPP for an algorithm not allowed by both,
+ * ENOSPC beyond M2MSEC_ESPRIM_SESSIONS_MAX.
+ */
+struct m2msec_esprim_session {
+	__u32	id;
+	__s32	key;
+	__u16	alg;
+	__u16	flags;
+	__u8	rri_len;
+	__u8	ori_len;
+	__u16	reserved;
+	char	rri[M2MSEC_ESPRIM_ID_MAX];
+	char	ori[M2MSEC_ESPRIM_ID_MAX];
+};
+
+/**
+ * enum m2msec_esprim_sockopt - setsockopt() names at level SOL_M2MSEC
+ * @M2MSEC_ESPRIM_KEY_ADD: __s32 key serial: make the pairwise key
+ *	resolvable by its kid when unprotecting.  EEXIST if a key with that
+ *	kid is registered; ENOSPC beyond M2MSEC_ESPRIM_KEYS_MAX.
+ * @M2MSEC_ESPRIM_KEY_DEL: __s32 key serial: forget the key and end the
+ *	sessions using it.  ENOENT if not registered.
+ * @M2MSEC_ESPRIM_RAND_ADD: struct m2msec_esprim_rand.
+ * @M2MSEC_ESPRIM_RAND_DEL: struct m2msec_esprim_rand_ref: forget the rand
+ *	object and end the sessions using it.
+ * @M2MSEC_ESPRIM_SESSION_ADD: struct m2msec_esprim_session.
+ * @M2MSEC_ESPRIM_SESSION_DEL: __u32 session id; the session key is wiped.
+ *
+ * optlen must be exactly the size of the argument (EINVAL otherwise).
+ */
+enum m2msec_esprim_sockopt {
+	M2MSEC_ESPRIM_KEY_ADD = 0x100,
+	M2MSEC_ESPRIM_KEY_DEL,
+	M2MSEC_ESPRIM_RAND_ADD,
+	M2MSEC_ESPRIM_RAND_DEL,
+	M2MSEC_ESPRIM_SESSION_ADD,
+	M2MSEC_ESPRIM_SESSION_DEL,
+};
+
+/**
+ * enum m2msec_esprim_cmsg - control messages of ESPrim sockets (SOL_M2MSEC)
+ * @M2MSEC_CMSG_ESPRIM_SESSION: __u32.  sendmsg(): protect with this
+ *	session (absent: unprotect).  recvmsg(): the session used (present
+ *	when one was found).
+ * @M2MSEC_CMSG_ESPRIM_CTY: characters (no NUL).  sendmsg() when
+ *	protecting: the "cty" header member, 1..M2MSEC_ESPRIM_CTY_MAX
+ *	printable ASCII characters without '"' and '\\'.  recvmsg() after
+ *	unprotecting: the object's "cty", when it has one.
+ * @M2MSEC_CMSG_ESPRIM_STATUS: __u32, recvmsg(): enum m2msec_esprim_rsc,
+ *	always present.
+ * @M2MSEC_CMSG_ESPRIM_KID: characters, recvmsg() after unprotecting: the
+ *	object's "kid" (present once the header parsed).
+ * @M2MSEC_CMSG_ESPRIM_PEER_ID: characters, recvmsg() after a successful
+ *	unprotect: the oneM2M identity bound to the pairwise key.  The
+ *	application compares it with the From of the inner primitive (4116
+ *	ESPRIM_IMPERSONATION_ERROR on mismatch): the kernel does not parse
+ *	inner primitives.
+ * @M2MSEC_CMSG_ESPRIM_FLAGS: __u32, sendmsg() when protecting:
+ *	M2MSEC_ESPRIM_F_* for this message instead of the session's flags.
+ */
+enum m2msec_esprim_cmsg {
+	M2MSEC_CMSG_ESPRIM_SESSION = 0x100,
+	M2MSEC_CMSG_ESPRIM_CTY,
+	M2MSEC_CMSG_ESPRIM_STATUS,
+	M2MSEC_CMSG_ESPRIM_KID,
+	M2MSEC_CMSG_ESPRIM_PEER_ID,
+	M2MSEC_CMSG_ESPRIM_FLAGS,
+};
+
+/**
+ * enum m2msec_esprim_rsc - oneM2M response status codes of ESPrim results
+ * @M2MSEC_RSC_OK: success (2000 OK).
+ * @M2MSEC_RSC_BAD_REQUEST: the object or primitive is malformed, too
+ *	large, not canonical base64url, or its header has a missing,
+ *	duplicate, unknown or oversized member.
+ * @M2MSEC_RSC_ESPRIM_UNSUPPORTED_OPTION: "alg" other than "dir", an "enc"
+ *	other than A128GCM/A192GCM/A256GCM or not allowed by the rand
+ *	objects, a key generation algorithm other than HMAC-SHA256, "crit".
+ * @M2MSEC_RSC_ESPRIM_UNKNOWN_KEY_ID: "kid" unknown, or its key revoked,
+ *	invalidated or expired; protect: the session's key ended.
+ * @M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID: "ori" unknown or expired, or an
+ *	"oro" that is expired or expires after the receiver object;
+ *	protect: the session expired.
+ * @M2MSEC_RSC_ESPRIM_UNKNOWN_RECV_RAND_ID: "rri" unknown or expired.
+ * @M2MSEC_RSC_ESPRIM_BAD_MAC: the authentication tag does not verify.
+ * @M2MSEC_RSC_ESPRIM_IMPERSONATION_ERROR: for applications (see
+ *	M2MSEC_CMSG_ESPRIM_PEER_ID); never produced by the kernel.
+ * @M2MSEC_RSC_NOT_FOUND: protect: no session with that id.
+ * @M2MSEC_RSC_ESPRIM_DECRYPTION_ERROR: the cipher failed for another
+ *	reason than the tag.
+ * @M2MSEC_RSC_ESPRIM_ENCRYPTION_ERROR: protecting failed in the cipher or
+ *	the object would exceed the namespace's esprim_max_object.
+ */
+enum m2msec_esprim_rsc {
+	M2MSEC_RSC_OK = 2000,
+	M2MSEC_RSC_BAD_REQUEST = 4000,
+	M2MSEC_RSC_NOT_FOUND = 4004,
+	M2MSEC_RSC_ESPRIM_UNSUPPORTED_OPTION = 4111,
+	M2MSEC_RSC_ESPRIM_UNKNOWN_KEY_ID = 4112,
+	M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID = 4113,
+	M2MSEC_RSC_ESPRIM_UNKNOWN_RECV_RAND_ID = 4114,
+	M2MSEC_RSC_ESPRIM_BAD_MAC = 4115,
+	M2MSEC_RSC_ESPRIM_IMPERSONATION_ERROR = 4116,
+	M2MSEC_RSC_ESPRIM_DECRYPTION_ERROR = 5210,
+	M2MSEC_RSC_ESPRIM_ENCRYPTION_ERROR = 5211,
+};
+
+/**
+ * enum m2msec_esprim_stat_attr - ESPrim counters (u64, per namespace)
+ * @M2MSEC_A_ESPRIM_STAT_PROTECT_OK: objects produced.
+ * @M2MSEC_A_ESPRIM_STAT_UNPROTECT_OK: objects verified and decrypted.
+ * @M2MSEC_A_ESPRIM_STAT_BAD_REQUEST: results with status 4000.
+ * @M2MSEC_A_ESPRIM_STAT_OVERSIZE: of those, input above esprim_max_object.
+ * @M2MSEC_A_ESPRIM_STAT_UNSUPPORTED: results with status 4111.
+ * @M2MSEC_A_ESPRIM_STAT_UNKNOWN_KID: results with status 4112.
+ * @M2MSEC_A_ESPRIM_STAT_UNKNOWN_ORI: results with status 4113.
+ * @M2MSEC_A_ESPRIM_STAT_UNKNOWN_RRI: results with status 4114.
+ * @M2MSEC_A_ESPRIM_STAT_BAD_MAC: results with status 4115.
+ * @M2MSEC_A_ESPRIM_STAT_NOT_FOUND: results with status 4004.
+ * @M2MSEC_A_ESPRIM_STAT_DECRYPT_ERR: results with status 5210.
+ * @M2MSEC_A_ESPRIM_STAT_ENCRYPT_ERR: results with status 5211.
+ * @M2MSEC_A_ESPRIM_STAT_SESSIONS_ADDED: sessions set up (sockopt or learned).
+ * @M2MSEC_A_ESPRIM_STAT_SESSIONS_LEARNED: of those, learned from objects.
+ * @M2MSEC_A_ESPRIM_STAT_SESSIONS_KEY_ENDED: sessions ended because their
+ *	key was revoked, invalidated, expired or unregistered.
+ * @M2MSEC_A_ESPRIM_STAT_SESSIONS_EXPIRED: sessions ended by rand expiry.
+ * @M2MSEC_A_ESPRIM_STAT_RANDS_LEARNED: originator objects learned from "oro".
+ * @M2MSEC_A_ESPRIM_STAT_REFUSED: setsockopt() requests refused.
+ */
+enum m2msec_esprim_stat_attr {
+	M2MSEC_A_ESPRIM_STAT_UNSPEC,
+	M2MSEC_A_ESPRIM_STAT_PAD,
+	M2MSEC_A_ESPRIM_STAT_PROTECT_OK,
+	M2MSEC_A_ESPRIM_STAT_UNPROTECT_OK,
+	M2MSEC_A_ESPRIM_STAT_BAD_REQUEST,
+	M2MSEC_A_ESPRIM_STAT_OVERSIZE,
+	M2MSEC_A_ESPRIM_STAT_UNSUPPORTED,
+	M2MSEC_A_ESPRIM_STAT_UNKNOWN_KID,
+	M2MSEC_A_ESPRIM_STAT_UNKNOWN_ORI,
+	M2MSEC_A_ESPRIM_STAT_UNKNOWN_RRI,
+	M2MSEC_A_ESPRIM_STAT_BAD_MAC,
+	M2MSEC_A_ESPRIM_STAT_NOT_FOUND,
+	M2MSEC_A_ESPRIM_STAT_DECRYPT_ERR,
+	M2MSEC_A_ESPRIM_STAT_ENCRYPT_ERR,
+	M2MSEC_A_ESPRIM_STAT_SESSIONS_ADDED,
+	M2MSEC_A_ESPRIM_STAT_SESSIONS_LEARNED,
+	M2MSEC_A_ESPRIM_STAT_SESSIONS_KEY_ENDED,
+	M2MSEC_A_ESPRIM_STAT_SESSIONS_EXPIRED,
+	M2MSEC_A_ESPRIM_STAT_RANDS_LEARNED,
+	M2MSEC_A_ESPRIM_STAT_REFUSED,
+	__M2MSEC_A_ESPRIM_STAT_MAX,
+};
+#define M2MSEC_A_ESPRIM_STAT_MAX (__M2MSEC_A_ESPRIM_STAT_MAX - 1)
+
+/**
+ * enum m2msec_esprim_sess_attr - one session in M2MSEC_A_ESPRIM_SESSION
+ * @M2MSEC_A_ESPRIM_SESS_SOCK_INO: u64, inode number of the socket
+ *	(as in /proc/PID/fd links "socket:[N]").
+ * @M2MSEC_A_ESPRIM_SESS_ID: u32, session id.
+ * @M2MSEC_A_ESPRIM_SESS_KID: string, pairwiseESPrimKeyID.
+ * @M2MSEC_A_ESPRIM_SESS_KEY: u32, key serial.
+ * @M2MSEC_A_ESPRIM_SESS_PEER_ID: string, identity bound to the key.
+ * @M2MSEC_A_ESPRIM_SESS_ALG: u32, enum m2msec_esprim_alg (protect).
+ * @M2MSEC_A_ESPRIM_SESS_RRI: string, receiver rand id.
+ * @M2MSEC_A_ESPRIM_SESS_ORI: string, originator rand id.
+ * @M2MSEC_A_ESPRIM_SESS_EXPIRY_MS: u64, CLOCK_REALTIME ms of the end.
+ * @M2MSEC_A_ESPRIM_SESS_LEARNED: flag, set up from a received object.
+ * @M2MSEC_A_ESPRIM_SESS_PROTECTED: u64, objects produced.
+ * @M2MSEC_A_ESPRIM_SESS_UNPROTECTED: u64, objects verified.
+ * @M2MSEC_A_ESPRIM_SESS_PAD: padding.
+ */
+enum m2msec_esprim_sess_attr {
+	M2MSEC_A_ESPRIM_SESS_UNSPEC,
+	M2MSEC_A_ESPRIM_SESS_PAD,
+	M2MSEC_A_ESPRIM_SESS_SOCK_INO,
+	M2MSEC_A_ESPRIM_SESS_ID,
+	M2MSEC_A_ESPRIM_SESS_KID,
+	M2MSEC_A_ESPRIM_SESS_KEY,
+	M2MSEC_A_ESPRIM_SESS_PEER_ID,
+	M2MSEC_A_ESPRIM_SESS_ALG,
+	M2MSEC_A_ESPRIM_SESS_RRI,
+	M2MSEC_A_ESPRIM_SESS_ORI,
+	M2MSEC_A_ESPRIM_SESS_EXPIRY_MS,
+	M2MSEC_A_ESPRIM_SESS_LEARNED,
+	M2MSEC_A_ESPRIM_SESS_PROTECTED,
+	M2MSEC_A_ESPRIM_SESS_UNPROTECTED,
+	__M2MSEC_A_ESPRIM_SESS_MAX,
+};
+#define M2MSEC_A_ESPRIM_SESS_MAX (__M2MSEC_A_ESPRIM_SESS_MAX - 1)
 
 #endif /* _UAPI_LINUX_M2MSEC_H */
