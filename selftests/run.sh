@@ -16,6 +16,7 @@ TESTS=(
 	genl_info.sh
 	config.sh
 	dtls_records.py
+	dtls_netns.py
 	load_unload.sh
 	esprim_jwcrypto.py
 	esprim_cjose
