@@ -41,6 +41,11 @@ echo "TAP version 13"
 if [ "$host" = 1 ]; then
 	tap_run build-check scripts/build-check.sh
 	tap_run key_payload_test selftests/host/key_payload_test
+	tap_run replay_test selftests/host/replay_test
+	tap_run record12_test selftests/host/record12_test
+	tap_run record13_test selftests/host/record13_test
+	tap_run hkdf13_test selftests/host/hkdf13_test
+	tap_run codec_crosscheck python3 selftests/host/codec_crosscheck.py
 	tap_run m2msecctl ctl_without_module
 fi
 

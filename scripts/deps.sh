@@ -60,7 +60,7 @@ packages=(
     libnl-3-dev libnl-genl-3-dev keyutils libkeyutils-dev
     iproute2 kmod xz-utils cpio zstd dpkg-dev cmake python3
     openssl gnutls-bin libcoap3-bin python3-jwcrypto
-    libcjose-dev libjson-c-dev clang libclang-rt-14-dev
+    libcjose-dev libjson-c-dev clang libclang-rt-14-dev libssl-dev
 )
 
 apt_updated=0
