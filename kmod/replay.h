@@ -75,10 +75,11 @@ void m2msec_replay_init(struct m2msec_replay *w, u32 window, u64 first_seq);
  * word, with single loads, while m2msec_replay_update() clears the words it
  * recycles before it publishes the new top.  Racing with an update it may
  * answer for an older or a newer state.  A record it lets through is
- * checked again by m2msec_replay_update().  The one wrong rejection
- * possible: on weakly ordered CPUs the loads may see a new top together
- * with the old contents of a word being recycled, and a fresh record just
- * below that new top is then dropped, as if it had been lost.
+ * checked again by m2msec_replay_update().  A fresh record can be rejected
+ * wrongly only in a race: on weakly ordered CPUs the loads may see a new
+ * top together with the old contents of a word being recycled, and on
+ * 32-bit CPUs the 64-bit load of top may tear; the record is then dropped
+ * as if it had been lost.
  *
  * Return: false if @seq is certainly a replay or too old, true otherwise.
  */

@@ -45,6 +45,11 @@ if [ "$host" = 1 ]; then
 	tap_run keyexport_interop selftests/host/keyexport_interop.sh
 	tap_run m2msec-nc selftests/host/m2msec_nc_test.sh
 	tap_run esprim_parse_test selftests/host/esprim_parse_test
+	tap_run replay_test selftests/host/replay_test
+	tap_run record12_test selftests/host/record12_test
+	tap_run record13_test selftests/host/record13_test
+	tap_run hkdf13_test selftests/host/hkdf13_test
+	tap_run codec_crosscheck python3 selftests/host/codec_crosscheck.py
 	tap_run m2msecctl ctl_without_module
 fi
 
