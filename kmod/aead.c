@@ -46,6 +46,29 @@ static void m2msec_aead_iv(u8 *iv, const struct m2msec_cipher_desc *cd,
 }
 
 /**
+ * m2msec_aead_scratch_size() - bytes m2msec_aead_crypt() needs as scratch
+ * @ep: epoch
+ *
+ * Callers that already allocate a buffer for the record can append this
+ * much (aligned with m2msec_aead_scratch()) and save an allocation.
+ */
+size_t m2msec_aead_scratch_size(const struct m2msec_epoch *ep)
+{
+	return sizeof(struct m2msec_aead_buf) + sizeof(struct aead_request) +
+	       crypto_aead_reqsize(ep->aead) + __alignof__(long);
+}
+
+/**
+ * m2msec_aead_scratch() - the scratch area at the end of a buffer
+ * @buf: buffer of @used + m2msec_aead_scratch_size() bytes
+ * @used: bytes of @buf in use before the scratch area
+ */
+void *m2msec_aead_scratch(u8 *buf, size_t used)
+{
+	return PTR_ALIGN(buf + used, __alignof__(long));
+}
+
+/**
  * m2msec_aead_crypt() - protect or unprotect one record in place
  * @ep: epoch whose AEAD is used
  * @enc: true to encrypt, false to decrypt and verify
@@ -54,6 +77,8 @@ static void m2msec_aead_iv(u8 *iv, const struct m2msec_cipher_desc *cd,
  * @aad_len: its length
  * @data: plaintext (enc; room for the tag after it) or ciphertext + tag
  * @len: plaintext length (enc) or ciphertext length including the tag
+ * @scratch: m2msec_aead_scratch_size() bytes for the request, or NULL to
+ *	allocate them here
  *
  * Process context: may sleep while an asynchronous driver works.  Never
  * called with the data on the stack.
@@ -62,7 +87,7 @@ static void m2msec_aead_iv(u8 *iv, const struct m2msec_cipher_desc *cd,
  */
 int m2msec_aead_crypt(struct m2msec_epoch *ep, bool enc, const u8 *nonce,
 		      const u8 *aad, unsigned int aad_len, u8 *data,
-		      unsigned int len)
+		      unsigned int len, void *scratch)
 {
 	unsigned int tag = ep->cd->tag_len;
 	struct m2msec_aead_buf *b;
@@ -72,8 +97,7 @@ int m2msec_aead_crypt(struct m2msec_epoch *ep, bool enc, const u8 *nonce,
 
 	if (aad_len > M2MSEC_AAD_MAX || (!enc && len < tag))
 		return -EINVAL;
-	b = kmalloc(sizeof(*b) + sizeof(*req) + crypto_aead_reqsize(ep->aead),
-		    GFP_KERNEL);
+	b = scratch ?: kmalloc(m2msec_aead_scratch_size(ep), GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
 	req = (struct aead_request *)(b + 1);
@@ -92,7 +116,11 @@ int m2msec_aead_crypt(struct m2msec_epoch *ep, bool enc, const u8 *nonce,
 	aead_request_set_crypt(req, b->sg, b->sg, len, b->iv);
 	err = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
-	kfree_sensitive(b);
+	/* The request context may hold key schedule material. */
+	if (scratch)
+		memzero_explicit(b, m2msec_aead_scratch_size(ep));
+	else
+		kfree_sensitive(b);
 	return err;
 }
 

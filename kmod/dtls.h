@@ -194,7 +194,9 @@ const char *m2msec_epoch_driver(const struct m2msec_epoch *ep);
 /* aead.c */
 int m2msec_aead_crypt(struct m2msec_epoch *ep, bool enc, const u8 *nonce,
 		      const u8 *aad, unsigned int aad_len, u8 *data,
-		      unsigned int len);
+		      unsigned int len, void *scratch);
+size_t m2msec_aead_scratch_size(const struct m2msec_epoch *ep);
+void *m2msec_aead_scratch(u8 *buf, size_t used);
 int m2msec_sn_mask(struct m2msec_epoch *ep, const u8 sample[16],
 		   u8 mask[16]);
 

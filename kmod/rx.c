@@ -184,7 +184,8 @@ static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 		m2msec_assoc_count(a, M2MSEC_A_STAT_REPLAY, 1);
 		return -EALREADY;
 	}
-	err = m2msec_aead_crypt(ep, false, nonce, aad, aad_len, ct, ct_len);
+	err = m2msec_aead_crypt(ep, false, nonce, aad, aad_len, ct, ct_len,
+				NULL);
 	if (err) {
 		if (err == -EBADMSG) {
 			WRITE_ONCE(ep->auth_failures, ep->auth_failures + 1);
@@ -436,6 +437,7 @@ static int m2msec_rx_fill(struct m2msec_dtls_sock *ds, int flags)
 			ds->rx_off = 0;
 			/* Decryption happens in place: own the data. */
 			if (skb_linearize_cow(ds->rx_skb)) {
+				m2msec_net_count(ds, M2MSEC_A_STAT_RX_QUEUE_DROP);
 				m2msec_rx_drop_datagram(ds);
 				continue;
 			}

@@ -70,7 +70,8 @@ static int m2msec_tx_build12(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 	u8 *buf, *pt;
 	int err;
 
-	buf = kmalloc(total, GFP_KERNEL);
+	/* One allocation: the record, then the crypto request. */
+	buf = kmalloc(total + m2msec_aead_scratch_size(ep), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	pt = buf + hdr + expl;
@@ -85,7 +86,8 @@ static int m2msec_tx_build12(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 	m2msec_rec12_nonce(nonce, a->cd->id, ep->iv, ep->epoch, seq, buf + hdr);
 	aad_len = m2msec_rec12_aad(aad, outer, ep->epoch, seq, a->tx_cid,
 				   a->tx_cid_len, pt_len);
-	err = m2msec_aead_crypt(ep, true, nonce, aad, aad_len, pt, pt_len);
+	err = m2msec_aead_crypt(ep, true, nonce, aad, aad_len, pt, pt_len,
+				m2msec_aead_scratch(buf, total));
 	if (err)
 		goto err_free;
 	*out = buf;
@@ -117,7 +119,8 @@ static int m2msec_tx_build13(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 		pad = 16 - pt_len - tag;
 	pt_len += pad;
 	total = m2msec_rec13_hdr_len(a->tx_cid_len, false) + pt_len + tag;
-	buf = kmalloc(total, GFP_KERNEL);
+	/* One allocation: the record, then the crypto request. */
+	buf = kmalloc(total + m2msec_aead_scratch_size(ep), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	hdr = m2msec_rec13_put_hdr(buf, ep->epoch, seq, a->tx_cid,
@@ -130,7 +133,8 @@ static int m2msec_tx_build13(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 
 	m2msec_rec13_nonce(nonce, ep->iv, seq);
 	/* The AAD is the header with the sequence number in clear. */
-	err = m2msec_aead_crypt(ep, true, nonce, buf, hdr, pt, pt_len) ?:
+	err = m2msec_aead_crypt(ep, true, nonce, buf, hdr, pt, pt_len,
+				m2msec_aead_scratch(buf, total)) ?:
 	      m2msec_sn_mask(ep, pt, mask);
 	if (err)
 		goto err_free;
