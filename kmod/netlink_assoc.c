@@ -315,7 +315,13 @@ static int m2msec_nl_update_dir(struct m2msec_assoc *a, struct genl_info *info,
 	return 0;
 }
 
-int m2msec_nl_assoc_set(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Run @op on the association named by SOCK_FD and ASSOC_ID, with the
+ * socket's association lock held.
+ */
+static int m2msec_nl_with_assoc(struct genl_info *info,
+				int (*op)(struct m2msec_assoc *a,
+					  struct genl_info *info))
 {
 	struct m2msec_dtls_sock *ds;
 	struct m2msec_assoc *a;
@@ -331,8 +337,7 @@ int m2msec_nl_assoc_set(struct sk_buff *skb, struct genl_info *info)
 		goto out_fput;
 	}
 	mutex_lock(&ds->assoc_lock);
-	err = m2msec_nl_update_dir(a, info, M2MSEC_A_ASSOC_RX, true) ?:
-	      m2msec_nl_update_dir(a, info, M2MSEC_A_ASSOC_TX, false);
+	err = a->dead ? -ENOENT : op(a, info);
 	mutex_unlock(&ds->assoc_lock);
 	m2msec_assoc_put(a);
 out_fput:
@@ -340,31 +345,27 @@ out_fput:
 	return err;
 }
 
+static int m2msec_nl_update(struct m2msec_assoc *a, struct genl_info *info)
+{
+	return m2msec_nl_update_dir(a, info, M2MSEC_A_ASSOC_RX, true) ?:
+	       m2msec_nl_update_dir(a, info, M2MSEC_A_ASSOC_TX, false);
+}
+
+static int m2msec_nl_delete(struct m2msec_assoc *a, struct genl_info *info)
+{
+	m2msec_tx_alert(a, 1, 0);	/* close_notify */
+	m2msec_assoc_unlink(a);
+	return 0;
+}
+
+int m2msec_nl_assoc_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return m2msec_nl_with_assoc(info, m2msec_nl_update);
+}
+
 int m2msec_nl_assoc_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct m2msec_dtls_sock *ds;
-	struct m2msec_assoc *a;
-	struct file *filp;
-	int err = 0;
-
-	ds = m2msec_nl_sock(info, &filp);
-	if (IS_ERR(ds))
-		return PTR_ERR(ds);
-	a = m2msec_nl_assoc(info, ds);
-	if (IS_ERR(a)) {
-		err = PTR_ERR(a);
-		goto out_fput;
-	}
-	mutex_lock(&ds->assoc_lock);
-	if (!a->dead) {
-		m2msec_tx_alert(a, 1, 0);	/* close_notify */
-		m2msec_assoc_unlink(a);
-	}
-	mutex_unlock(&ds->assoc_lock);
-	m2msec_assoc_put(a);
-out_fput:
-	fput(filp);
-	return err;
+	return m2msec_nl_with_assoc(info, m2msec_nl_delete);
 }
 
 /* --- dumps ---------------------------------------------------------- */
