@@ -226,6 +226,11 @@ bool m2msec_rx_pending(struct m2msec_dtls_sock *ds);
 int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc);
 
+/* event.c */
+bool m2msec_limit_notify_point(u64 count, u64 max);
+void m2msec_event_limit(struct m2msec_assoc *a, u32 kind, u64 epoch,
+			u64 count, u64 max);
+
 /* netlink_assoc.c */
 int m2msec_nl_assoc_new(struct sk_buff *skb, struct genl_info *info);
 int m2msec_nl_assoc_set(struct sk_buff *skb, struct genl_info *info);

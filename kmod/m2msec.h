@@ -67,6 +67,8 @@ extern struct workqueue_struct *m2msec_wq;
 
 /* netlink.c */
 extern struct genl_family m2msec_genl_family;
+/* Index of the "events" group in m2msec_genl_family.mcgrps. */
+#define M2MSEC_MCGRP_IDX	0
 struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr);
 int m2msec_genl_init(void);
 void m2msec_genl_exit(void);

@@ -258,6 +258,10 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 	},
 };
 
+static const struct genl_multicast_group m2msec_mcgrps[] = {
+	[M2MSEC_MCGRP_IDX] = { .name = M2MSEC_MCGRP_EVENTS },
+};
+
 struct genl_family m2msec_genl_family __ro_after_init = {
 	.name		= M2MSEC_GENL_NAME,
 	.version	= M2MSEC_GENL_VERSION,
@@ -268,6 +272,8 @@ struct genl_family m2msec_genl_family __ro_after_init = {
 	.small_ops	= m2msec_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(m2msec_genl_ops),
 	.resv_start_op	= M2MSEC_CMD_MAX + 1,
+	.mcgrps		= m2msec_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(m2msec_mcgrps),
 };
 
 int m2msec_genl_init(void)

@@ -168,6 +168,18 @@ static bool m2msec_rx_limit_reached(const struct m2msec_epoch *ep)
 	return READ_ONCE(ep->auth_failures) >= ep->cd->integrity_limit;
 }
 
+/* Readers of the counter run under ds->rx_lock, like this writer. */
+static void m2msec_rx_auth_failed(struct m2msec_assoc *a,
+				  struct m2msec_epoch *ep)
+{
+	u64 n = ep->auth_failures + 1, max = ep->cd->integrity_limit;
+
+	WRITE_ONCE(ep->auth_failures, n);
+	m2msec_assoc_count(a, M2MSEC_A_STAT_AUTH_FAIL, 1);
+	if (m2msec_limit_notify_point(n, max))
+		m2msec_event_limit(a, M2MSEC_LIMIT_INTEGRITY, ep->epoch, n, max);
+}
+
 /* Decrypt and authenticate; on success commit the sequence number. */
 static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 			  u64 seq, const u8 *nonce, const u8 *aad,
@@ -187,10 +199,8 @@ static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 	err = m2msec_aead_crypt(ep, false, nonce, aad, aad_len, ct, ct_len,
 				NULL);
 	if (err) {
-		if (err == -EBADMSG) {
-			WRITE_ONCE(ep->auth_failures, ep->auth_failures + 1);
-			m2msec_assoc_count(a, M2MSEC_A_STAT_AUTH_FAIL, 1);
-		}
+		if (err == -EBADMSG)
+			m2msec_rx_auth_failed(a, ep);
 		return err;
 	}
 	spin_lock_bh(&a->lock);

@@ -31,17 +31,20 @@ struct m2msec_tx_src {
 static bool m2msec_tx_seq(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 			  u64 *seq)
 {
+	u64 max = ep->cd->confidentiality_limit, records = 0;
 	bool ok;
 
 	spin_lock_bh(&a->lock);
 	/* 48-bit sequence numbers must never wrap (RFC 6347 4.1). */
-	ok = ep->seq <= M2MSEC_SEQ_MAX &&
-	     ep->records < ep->cd->confidentiality_limit;
+	ok = ep->seq <= M2MSEC_SEQ_MAX && ep->records < max;
 	if (ok) {
 		*seq = ep->seq++;
-		ep->records++;
+		records = ++ep->records;
 	}
 	spin_unlock_bh(&a->lock);
+	if (ok && m2msec_limit_notify_point(records, max))
+		m2msec_event_limit(a, M2MSEC_LIMIT_CONFIDENTIALITY, ep->epoch,
+				   records, max);
 	return ok;
 }
 

@@ -20,7 +20,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa: E402
-                    A_ASSOC_DRIVER, CMSG_EPOCH, Assoc, nla, Genl, Keys, Ktap, dtls_socket, expect,
+                    A_ASSOC_DRIVER, A_ASSOC_ID, A_EVENT_COUNT, A_EVENT_EPOCH,
+                    A_EVENT_LIMIT, A_EVENT_MAX, CMD_LIMIT_EVENT,
+                    LIMIT_INTEGRITY, u, CMSG_EPOCH, Assoc, nla, nla_u32,
+                    CMD_SET_CONFIG, A_CFG_CTRL_QUEUE_MAX, Genl, Keys, Ktap, dtls_socket, expect,
                     expect_errno, global_stats, open12, open13, recv_record,
                     seal12, seal13, sock_connect, sock_name)
 
@@ -28,7 +31,7 @@ VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(len(VERS) * len(CIPHERS) + 24)
+t = Ktap(len(VERS) * len(CIPHERS) + 25)
 
 
 class Pair:
@@ -316,6 +319,28 @@ t.check("control: an epoch-0 handshake record never reaches the application; it 
         lambda: with_pair(DTLS12, "AES-128-GCM", control))
 
 
+def control_bound(p):
+    genl.request(CMD_SET_CONFIG, nla_u32(A_CFG_CTRL_QUEUE_MAX, 2))
+    try:
+        before = global_stats(genl)
+        hs = b"\x16\xfe\xfd" + b"\x00" * 8 + b"\x00\x04" + b"\x01\x00\x00\x00"
+        for _ in range(5):
+            p.peer_send(hs)
+        p.peer_send(p.seal(b"app"))
+        expect(p.kernel_recv()[0] == b"app")
+        after = global_stats(genl)
+        expect(after["ctrl_queued"] - before["ctrl_queued"] == 2 and
+               after["ctrl_drop"] - before["ctrl_drop"] == 3,
+               "queued %d dropped %d" % (after["ctrl_queued"] - before["ctrl_queued"],
+                                        after["ctrl_drop"] - before["ctrl_drop"]))
+    finally:
+        genl.request(CMD_SET_CONFIG, nla_u32(A_CFG_CTRL_QUEUE_MAX, 64))
+
+
+t.check("control: the control queue holds at most ctrl-queue-max records; the rest are dropped and counted",
+        lambda: with_pair(DTLS12, "AES-128-GCM", control_bound))
+
+
 def key_update(p):
     p.kernel_send(b"e1")
     expect(p.peer_recv()[3] == b"e1")
@@ -351,6 +376,7 @@ for vname, v in VERS.items():
 
 
 def ccm8_limit(p):
+    ev = genl.subscribe("events")
     for i in range(130):
         f = bytearray(p.seal(b"f%d" % i))
         f[-1] ^= 1
@@ -364,9 +390,16 @@ def ccm8_limit(p):
     st = p.a.stats()
     expect(st["auth_fail"] == 128, str(st))
     expect(st["limit"] >= 4, str(st))
+    got = [(u(a[A_ASSOC_ID]), u(a[A_EVENT_LIMIT]), u(a[A_EVENT_EPOCH]),
+            u(a[A_EVENT_COUNT]), u(a[A_EVENT_MAX]))
+           for cmd, a in genl.events(ev) if cmd == CMD_LIMIT_EVENT]
+    want = [(p.a.id, LIMIT_INTEGRITY, 1, 112, 128),
+            (p.a.id, LIMIT_INTEGRITY, 1, 128, 128)]
+    expect(got == want, "limit events %r" % got)
+    ev.close()
 
 
-t.check("limits: after 2^7 failed decryptions a CCM_8 epoch refuses further records (RFC 9147 4.5.3)",
+t.check("limits: a CCM_8 epoch notifies at 7/8 and at 2^7 failed decryptions, then refuses further records (RFC 9147 4.5.3)",
         lambda: with_pair(DTLS13, "AES-128-CCM-8", ccm8_limit))
 
 

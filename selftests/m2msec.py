@@ -29,6 +29,7 @@ SOL_M2MSEC = 0x4d32
 CMSG_ASSOC_ID, CMSG_EPOCH = 1, 2
 
 CMD_GET_INFO, CMD_GET_CONFIG, CMD_SET_CONFIG = 1, 2, 3
+A_CFG_REPLAY_WINDOW, A_CFG_CTRL_QUEUE_MAX, A_CFG_ESPRIM_MAX_OBJECT = 5, 6, 7
 CMD_ASSOC_NEW, CMD_ASSOC_SET, CMD_ASSOC_DEL, CMD_ASSOC_GET, CMD_GET_STATS = \
     4, 5, 6, 7, 8
 (A_SOCK_FD, A_ASSOC_ID, A_ASSOC_VERSION, A_ASSOC_CIPHER, A_ASSOC_PEER,
@@ -37,6 +38,9 @@ CMD_ASSOC_NEW, CMD_ASSOC_SET, CMD_ASSOC_DEL, CMD_ASSOC_GET, CMD_GET_STATS = \
  A_ASSOC_STATS, A_ASSOC_DRIVER, A_ASSOC_LOCAL, A_STATS,
  A_ASSOC_AGE_MS) = range(8, 25)
 A_DIR_EPOCH, A_DIR_SEQ, A_DIR_KEY = 1, 2, 3
+CMD_LIMIT_EVENT = 11
+A_EVENT_LIMIT, A_EVENT_EPOCH, A_EVENT_COUNT, A_EVENT_MAX = 27, 28, 29, 30
+LIMIT_CONFIDENTIALITY, LIMIT_INTEGRITY = 1, 2
 STATS = ["rx_records", "rx_bytes", "tx_records", "tx_bytes", "auth_fail",
          "replay", "hdr_err", "no_assoc", "ctrl_queued", "ctrl_drop",
          "limit", "old_epoch", "tx_err", "rx_queue_drop"]
@@ -209,6 +213,33 @@ class Genl:
         self.fam = 0x10
         r = self.request(3, nla(2, name.encode() + b"\0"), version=1)
         self.fam = struct.unpack("=H", r[0][1][:2])[0]
+        self.groups = {}
+        grps = parse_attrs(r[0].get(7, b""))       # CTRL_ATTR_MCAST_GROUPS
+        for g in grps.values():
+            for one in (g if isinstance(g, list) else [g]):
+                a = parse_attrs(one)
+                self.groups[a[1].rstrip(b"\0").decode()] = u(a[2])
+
+    def subscribe(self, group):
+        """A new netlink socket receiving the multicast group @group."""
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        s.bind((0, 0))
+        s.setsockopt(270, 1, self.groups[group])  # NETLINK_ADD_MEMBERSHIP
+        return s
+
+    @staticmethod
+    def events(s):
+        """Notifications waiting on @s: a list of (cmd, attrs)."""
+        out = []
+        while True:
+            try:
+                data = s.recv(1 << 16, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return out
+            while data:
+                ln = struct.unpack_from("=I", data)[0]
+                out.append((data[16], parse_attrs(data[20:ln])))
+                data = data[(ln + 3) & ~3:]
 
     def request(self, cmd, attrs=b"", dump=False, version=1):
         self.seq += 1

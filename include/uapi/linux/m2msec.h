@@ -178,6 +178,14 @@ struct m2msec_key_payload {
  * @M2MSEC_CMD_ESPRIM_SESSION_GET: dump the ESPrim sessions of every ESPrim
  *	socket in the caller's network namespace, one M2MSEC_A_ESPRIM_SESSION
  *	nest per message (needs CAP_NET_ADMIN).  Key material is never dumped.
+ * @M2MSEC_CMD_LIMIT_EVENT: notification on the M2MSEC_MCGRP_EVENTS group
+ *	(never a request): an epoch of an association approaches or reached
+ *	an AEAD usage limit (RFC 9147 4.5.3).  Sent once when the count
+ *	reaches 7/8 of the limit (time to update keys) and once when it
+ *	reaches the limit (the epoch refuses further use).  Attributes:
+ *	M2MSEC_A_ASSOC_ID, M2MSEC_A_ASSOC_PEER, M2MSEC_A_ASSOC_LOCAL,
+ *	M2MSEC_A_EVENT_LIMIT, M2MSEC_A_EVENT_EPOCH, M2MSEC_A_EVENT_COUNT,
+ *	M2MSEC_A_EVENT_MAX.
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -191,6 +199,7 @@ enum m2msec_cmd {
 	M2MSEC_CMD_GET_STATS,
 	M2MSEC_CMD_ESPRIM_GET_STATS,
 	M2MSEC_CMD_ESPRIM_SESSION_GET,
+	M2MSEC_CMD_LIMIT_EVENT,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
@@ -234,6 +243,11 @@ enum m2msec_cmd {
  * @M2MSEC_A_ASSOC_AGE_MS: u64, time since the association was installed.
  * @M2MSEC_A_ESPRIM_STATS: nested M2MSEC_A_ESPRIM_STAT_*, ESPrim counters.
  * @M2MSEC_A_ESPRIM_SESSION: nested M2MSEC_A_ESPRIM_SESS_*, one session.
+ * @M2MSEC_A_EVENT_LIMIT: u32, enum m2msec_limit.
+ * @M2MSEC_A_EVENT_EPOCH: u64, the epoch concerned.
+ * @M2MSEC_A_EVENT_COUNT: u64, records protected (confidentiality) or
+ *	failed decryptions (integrity) in that epoch so far.
+ * @M2MSEC_A_EVENT_MAX: u64, the limit.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -263,6 +277,10 @@ enum m2msec_attr {
 	M2MSEC_A_ASSOC_AGE_MS,
 	M2MSEC_A_ESPRIM_STATS,
 	M2MSEC_A_ESPRIM_SESSION,
+	M2MSEC_A_EVENT_LIMIT,
+	M2MSEC_A_EVENT_EPOCH,
+	M2MSEC_A_EVENT_COUNT,
+	M2MSEC_A_EVENT_MAX,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -310,6 +328,19 @@ enum m2msec_info_cipher_attr {
 };
 
 #define M2MSEC_CID_MAX		32
+
+/* Multicast group of M2MSEC_CMD_LIMIT_EVENT notifications. */
+#define M2MSEC_MCGRP_EVENTS	"events"
+
+/**
+ * enum m2msec_limit - AEAD usage limits (RFC 9147 4.5.3)
+ * @M2MSEC_LIMIT_CONFIDENTIALITY: records sent with one key.
+ * @M2MSEC_LIMIT_INTEGRITY: failed decryptions with one key.
+ */
+enum m2msec_limit {
+	M2MSEC_LIMIT_CONFIDENTIALITY = 1,
+	M2MSEC_LIMIT_INTEGRITY = 2,
+};
 
 /**
  * enum m2msec_dir_attr - one direction (TX or RX) of an association
