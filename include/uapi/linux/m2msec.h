@@ -186,6 +186,25 @@ struct m2msec_key_payload {
  *	M2MSEC_A_ASSOC_ID, M2MSEC_A_ASSOC_PEER, M2MSEC_A_ASSOC_LOCAL,
  *	M2MSEC_A_EVENT_LIMIT, M2MSEC_A_EVENT_EPOCH, M2MSEC_A_EVENT_COUNT,
  *	M2MSEC_A_EVENT_MAX.
+ * @M2MSEC_CMD_HS_REQUEST: notification on the M2MSEC_MCGRP_HANDSHAKE group
+ *	(never a request): a handshake is wanted.  Attributes: M2MSEC_A_HS_ID,
+ *	M2MSEC_A_HS_ROLE, M2MSEC_A_ASSOC_PEER, M2MSEC_A_ASSOC_LOCAL, and for
+ *	clients M2MSEC_A_HS_SERVER_NAME when set on the socket.
+ * @M2MSEC_CMD_HS_ACCEPT: take a pending handshake (needs CAP_NET_ADMIN in
+ *	the namespace).  Request: M2MSEC_A_HS_ID.  Reply: M2MSEC_A_HS_FD (a new
+ *	descriptor in the caller: read() returns one datagram's worth of
+ *	records the peer sent that belong to the handshake, write() sends one
+ *	datagram to the peer from the socket's address, poll() works; closing
+ *	it without HS_DONE fails the handshake), M2MSEC_A_HS_ROLE,
+ *	M2MSEC_A_ASSOC_PEER, M2MSEC_A_ASSOC_LOCAL, M2MSEC_A_HS_SERVER_NAME.
+ *	A request can be accepted once; ENOENT when it is unknown or gone.
+ * @M2MSEC_CMD_HS_DONE: finish an accepted handshake (needs CAP_NET_ADMIN).
+ *	Request: M2MSEC_A_HS_ID, M2MSEC_A_HS_STATUS (0 or a negative errno),
+ *	and on success the association attributes of M2MSEC_CMD_ASSOC_NEW
+ *	except SOCK_FD and PEER (the request names them), with key serials
+ *	looked up in the caller's context, plus M2MSEC_A_HS_PEER_ID.  The
+ *	association is installed on the requesting socket; a blocked
+ *	connect() returns.  Exactly one completion per accepted request.
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -200,6 +219,9 @@ enum m2msec_cmd {
 	M2MSEC_CMD_ESPRIM_GET_STATS,
 	M2MSEC_CMD_ESPRIM_SESSION_GET,
 	M2MSEC_CMD_LIMIT_EVENT,
+	M2MSEC_CMD_HS_REQUEST,
+	M2MSEC_CMD_HS_ACCEPT,
+	M2MSEC_CMD_HS_DONE,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
@@ -248,6 +270,16 @@ enum m2msec_cmd {
  * @M2MSEC_A_EVENT_COUNT: u64, records protected (confidentiality) or
  *	failed decryptions (integrity) in that epoch so far.
  * @M2MSEC_A_EVENT_MAX: u64, the limit.
+ * @M2MSEC_A_HS_ID: u32, handshake request id, unique in the namespace.
+ * @M2MSEC_A_HS_ROLE: u8, enum m2msec_hs_role.
+ * @M2MSEC_A_HS_FD: u32, the handshake channel descriptor (HS_ACCEPT reply).
+ * @M2MSEC_A_HS_STATUS: s32, 0 or the negative errno the handshake failed
+ *	with (EACCES: credentials refused, EKEYREJECTED: peer's certificate or
+ *	PSK rejected, ETIMEDOUT, EPROTO, ...); connect() returns it.
+ * @M2MSEC_A_HS_PEER_ID: string (at most 1024 bytes): the authenticated peer
+ *	identity, "psk:<identity>" or "x509:<subject>[;san=<SAN>...]"; readable
+ *	per association (M2MSEC_CMD_ASSOC_GET dumps it).
+ * @M2MSEC_A_HS_SERVER_NAME: string, SNI a client sends (socket option).
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -281,6 +313,12 @@ enum m2msec_attr {
 	M2MSEC_A_EVENT_EPOCH,
 	M2MSEC_A_EVENT_COUNT,
 	M2MSEC_A_EVENT_MAX,
+	M2MSEC_A_HS_ID,
+	M2MSEC_A_HS_ROLE,
+	M2MSEC_A_HS_FD,
+	M2MSEC_A_HS_STATUS,
+	M2MSEC_A_HS_PEER_ID,
+	M2MSEC_A_HS_SERVER_NAME,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -331,6 +369,19 @@ enum m2msec_info_cipher_attr {
 
 /* Multicast group of M2MSEC_CMD_LIMIT_EVENT notifications. */
 #define M2MSEC_MCGRP_EVENTS	"events"
+/* Multicast group of M2MSEC_CMD_HS_REQUEST notifications (handshake daemon). */
+#define M2MSEC_MCGRP_HANDSHAKE	"handshake"
+
+/**
+ * enum m2msec_hs_role - which side of the handshake the daemon plays
+ * @M2MSEC_HS_CLIENT: the socket called connect().
+ * @M2MSEC_HS_SERVER: a listening socket got a first flight from a peer
+ *	without an association.
+ */
+enum m2msec_hs_role {
+	M2MSEC_HS_CLIENT = 1,
+	M2MSEC_HS_SERVER = 2,
+};
 
 /**
  * enum m2msec_limit - AEAD usage limits (RFC 9147 4.5.3)
