@@ -12,6 +12,9 @@
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
+# The tests use the distribution's tools and Python with the packages
+# scripts/deps.sh installs, not whatever interpreter a user put first.
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 . selftests/tap.sh
 
 host=1
