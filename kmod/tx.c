@@ -277,8 +277,9 @@ int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	struct m2msec_assoc *a;
 	int err;
 
+	/* sendmmsg() adds MSG_BATCH to every message but the last. */
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
-			       MSG_CMSG_COMPAT))
+			       MSG_CMSG_COMPAT | MSG_BATCH))
 		return -EOPNOTSUPP;
 	if (len > M2MSEC_MAX_PLAINTEXT)
 		return -EMSGSIZE;

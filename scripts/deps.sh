@@ -14,7 +14,8 @@ Usage: scripts/deps.sh [--no-wolfssl] [--help]
 
 Install (as root, with apt-get) the packages m2msec needs, when missing:
 build tools, QEMU + busybox for the test guest, libnl/keyutils, the interop
-peers (OpenSSL, GnuTLS, libcoap, jwcrypto, cjose), clang + libFuzzer, a
+peers (OpenSSL, GnuTLS, libcoap, jwcrypto, cjose), wireguard-tools (the
+DTLS benchmark's reference), clang + libFuzzer, a
 Debian 6.12 kernel (image + headers, generic amd64 flavour) for the guest and
 6.1 headers for build checks. Then build wolfSSL with DTLS 1.3
 (scripts/build-wolfssl.sh).
@@ -61,7 +62,7 @@ packages=(
     iproute2 kmod xz-utils cpio zstd dpkg-dev cmake python3
     openssl gnutls-bin libcoap3-bin python3-jwcrypto
     libcjose-dev libjson-c-dev clang libclang-rt-14-dev
-    libssl-dev python3-cryptography
+    libssl-dev python3-cryptography wireguard-tools
 )
 
 apt_updated=0

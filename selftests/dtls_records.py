@@ -25,7 +25,7 @@ from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa:
                     LIMIT_INTEGRITY, u, CMSG_EPOCH, Assoc, nla, nla_u32,
                     CMD_SET_CONFIG, A_CFG_CTRL_QUEUE_MAX, Genl, Keys, Ktap, dtls_socket, expect,
                     expect_errno, global_stats, open12, open13, recv_record,
-                    seal12, seal13, sock_connect, sock_name)
+                    seal12, seal13, sendmmsg_records, sock_connect, sock_name)
 
 VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
@@ -419,6 +419,16 @@ def socket_semantics(p):
 t.check("socket: MSG_PEEK keeps the record, a short buffer truncates it with MSG_TRUNC as on UDP, "
         "MSG_DONTWAIT gives EAGAIN, a record over 2^14 bytes gives EMSGSIZE",
         lambda: with_pair(DTLS12, "AES-128-GCM", socket_semantics))
+
+
+def batch_send(p):
+    expect(sendmmsg_records(p.k, [b"one", b"two", b"three"], p.a.id) == 3)
+    got = [p.peer_recv()[2:4] for _ in range(3)]
+    expect(got == [(1, b"one"), (2, b"two"), (3, b"three")], repr(got))
+
+
+t.check("socket: one sendmmsg() of three messages sends three records in order",
+        lambda: with_pair(DTLS12, "AES-128-GCM", batch_send))
 
 
 def ipv6(p):

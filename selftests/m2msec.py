@@ -515,6 +515,28 @@ def recv_record(sock, size=65536, flags=0):
         m.flags
 
 
+class _mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", _msghdr), ("len", ctypes.c_uint)]
+
+
+def sendmmsg_records(sock, datas, assoc_id):
+    """One sendmmsg() of one record per item of @datas on association
+    @assoc_id (M2MSEC_CMSG_ASSOC_ID on each); returns what it returns."""
+    n = len(datas)
+    bufs = [ctypes.create_string_buffer(d, len(d)) for d in datas]
+    iovs = (_iovec * n)(*[_iovec(ctypes.cast(b, ctypes.c_void_p), len(d))
+                          for b, d in zip(bufs, datas)])
+    cmsg = struct.pack("=Qii", 20, SOL_M2MSEC, CMSG_ASSOC_ID) + \
+        struct.pack("=I", assoc_id) + b"\0" * 4
+    ctl = ctypes.create_string_buffer(cmsg, len(cmsg))
+    msgs = (_mmsghdr * n)()
+    for i in range(n):
+        msgs[i].hdr = _msghdr(None, 0, ctypes.pointer(iovs[i]), 1,
+                              ctypes.cast(ctl, ctypes.c_void_p), len(cmsg),
+                              0)
+    return _check(_libc.sendmmsg(sock.fileno(), msgs, n, 0))
+
+
 def expect_errno(err, fn):
     try:
         fn()
