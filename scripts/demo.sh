@@ -11,7 +11,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
 
 if [ "${1:-}" = --help ]; then
-	sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 

@@ -78,7 +78,9 @@ write_secret(os.path.join(WORK, "esprim-cse.json"),
              json.dumps({"kid": kid, "key": key, "identity": "Clamp01"}))
 del key
 cse = Node("cse", CSE["ns"], os.path.join(WORK, "esprim-cse.json"))
+cse.call(cmd="ready")
 ae = Node("ae", AE["ns"], os.path.join(WORK, "esprim-ae.json"))
+ae.call(cmd="ready")
 rand = cse.call(cmd="publish")["rand"]
 show("  [transit]", "receiverESPrimRandObject on its way to the AE (public): "
      + json.dumps(rand, separators=(",", ":")))

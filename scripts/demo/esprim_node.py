@@ -102,7 +102,9 @@ def unprotect(outer):
 for line in sys.stdin:
     cmd = json.loads(line)
     out = {}
-    if cmd["cmd"] == "publish":           # the CSE, as receiver
+    if cmd["cmd"] == "ready":             # the key is in the keyring
+        out["key"] = serial
+    elif cmd["cmd"] == "publish":         # the CSE, as receiver
         recv = Rand(RECEIVER, "esr-in-cse-0001", algs=1 << A128GCM)
         sock.rand_add(recv)
         out["rand"] = recv.json()

@@ -85,9 +85,9 @@ section "4. ESPrim: end-to-end protection of a primitive through a transit CSE"
 say "oneM2M End-to-End Security of Primitives (TS-0003 8.4): the AE's request and the CSE's response travel as ESPrim Objects (JWE) inside Notify primitives, so a CSE in between can route them but neither read nor change them. Each end has its own m2msec ESPrim socket; the JWE work and the session keys stay in the kernel. The transit CSE is played by the demo process, which relays what the two send:"
 cat <<'DIAGRAM'
 
-  AE Clamp01 (netns ae)        transit CSE                 CSE /in-cse (netns cse)
-  ESPrim socket: protect ----> Notify {m2m:seci:       ----> ESPrim socket: unprotect
-                 unprotect <----  {sit:5, epo:<JWE>}}  <----                protect
+  AE Clamp01 (netns ae)       transit CSE                  CSE /in-cse (netns cse)
+  ESPrim socket   protect --> Notify {"m2m:seci":      --> unprotect  ESPrim socket
+                unprotect <-- {"sit":5,"epo":"JWE"}}   <-- protect
 
 DIAGRAM
 scripts/demo/esprim_demo.py

@@ -42,11 +42,14 @@ with open(data, "rb") as f:
 
 got, first, first_len, last = 0, None, 0, None
 fd = rx.stdout.fileno()
+why = ""
 while got < n * size:
-    if not select.select([fd], [], [], 5)[0]:
+    if not select.select([fd], [], [], 10)[0]:
+        why = ": nothing more for 10 s"
         break
     chunk = os.read(fd, 1 << 16)
     if not chunk:
+        why = ": the receiving m2msec-nc ended (status %s)" % rx.wait()
         break
     last = time.monotonic()
     if first is None:
@@ -58,9 +61,15 @@ rx.wait(10)
 expect(rc == 0, "the sending m2msec-nc failed (%d)" % rc)
 records = got // size
 if records != n:
+    # Where did they go: m2msec's counters, UDP's, the backlog queues'.
     run(in_ns(CSE["ns"], [CTL, "stats"]))
+    run(in_ns(CSE["ns"], ["grep", "-E", "^Udp6?:", "/proc/net/snmp"]),
+        check=False)
+    with open("/proc/net/softnet_stat") as f:
+        show("  [cse]", "softnet dropped (netdev_max_backlog) per CPU: " +
+             " ".join(str(int(ln.split()[1], 16)) for ln in f))
 expect(records == n and first is not None,
-       "%d of %d records arrived" % (records, n))
+       "%d of %d records arrived%s" % (records, n, why))
 # Rate over what arrived after the first read (which may hold several).
 secs = max(last - first, 1e-6)
 rate = (got - first_len) / size / secs
