@@ -342,7 +342,13 @@ static int on_socket(struct nc *nc)
 	struct cmsghdr *c;
 	ssize_t n;
 
-	n = recvmsg(nc->fd, &m, 0);
+	/*
+	 * poll() reports a datagram before the kernel has looked into it; one
+	 * holding no application data (a close_notify alert, a record that
+	 * fails to authenticate) gives EAGAIN, where a blocking read would
+	 * hang until the next record.
+	 */
+	n = recvmsg(nc->fd, &m, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
