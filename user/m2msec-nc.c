@@ -342,7 +342,11 @@ static int on_socket(struct nc *nc)
 	struct cmsghdr *c;
 	ssize_t n;
 
-	n = recvmsg(nc->fd, &m, 0);
+	/* Never block here: poll() may have been woken for a datagram that
+	 * held only records for the handshake daemon (or that another reader
+	 * took); EAGAIN then just means nothing to print.
+	 */
+	n = recvmsg(nc->fd, &m, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
