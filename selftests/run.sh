@@ -16,6 +16,7 @@ TESTS=(
 	genl_info.sh
 	config.sh
 	dtls_records.py
+	interop_dtls.sh
 	load_unload.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
