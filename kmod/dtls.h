@@ -220,7 +220,7 @@ int m2msec_udp_encap_rcv(struct sock *usk, struct sk_buff *skb);
 int m2msec_dtls_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			int flags);
 void m2msec_rx_purge(struct m2msec_dtls_sock *ds);
-bool m2msec_rx_pending(struct m2msec_dtls_sock *ds);
+bool m2msec_rx_poll_ready(struct m2msec_dtls_sock *ds);
 
 /* tx.c */
 int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);

@@ -146,7 +146,9 @@ static __poll_t m2msec_dtls_poll(struct file *file, struct socket *sock,
 {
 	__poll_t mask = datagram_poll(file, sock, wait);
 
-	if (m2msec_rx_pending(m2msec_dtls_sk(sock->sk)))
+	/* Readable means a record is ready, not just a datagram queued. */
+	mask &= ~(EPOLLIN | EPOLLRDNORM);
+	if (m2msec_rx_poll_ready(m2msec_dtls_sk(sock->sk)))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
 }

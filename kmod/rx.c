@@ -533,14 +533,35 @@ out:
 }
 
 /**
- * m2msec_rx_pending() - is a record ready or a datagram half processed?
+ * m2msec_rx_poll_ready() - will recvmsg() find an application record?
  * @ds: DTLS socket
  *
- * Lockless, for poll().
+ * For poll(), after it registered on the socket's wait queue.  The receive
+ * queue holds datagrams, not records: a datagram carrying only records for
+ * the control queue (a DTLS 1.3 ACK or NewSessionTicket, an alert) must not
+ * make the socket readable, or a reader woken by poll() blocks in
+ * recvmsg().  So the datagrams already queued are taken apart here,
+ * without waiting, until a record is ready or the queue is empty.  While
+ * another task holds the receive side the answer comes from the queue
+ * alone; as with UDP, such a wake-up can be spurious (read with
+ * MSG_DONTWAIT).
+ *
+ * Return: true when a record is ready (or may be).
  */
-bool m2msec_rx_pending(struct m2msec_dtls_sock *ds)
+bool m2msec_rx_poll_ready(struct m2msec_dtls_sock *ds)
 {
-	return READ_ONCE(ds->has_ready) || READ_ONCE(ds->rx_skb);
+	bool ready;
+
+	if (READ_ONCE(ds->has_ready))
+		return true;
+	if (!mutex_trylock(&ds->rx_lock))
+		return READ_ONCE(ds->rx_skb) ||
+		       !skb_queue_empty_lockless(&ds->sk.sk_receive_queue);
+	m2msec_rx_fill(ds, MSG_DONTWAIT);
+	/* A datagram left half done (signal) is finished by recvmsg(). */
+	ready = ds->has_ready || ds->rx_skb;
+	mutex_unlock(&ds->rx_lock);
+	return ready;
 }
 
 /**

@@ -31,7 +31,7 @@ VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(len(VERS) * len(CIPHERS) + 25)
+t = Ktap(len(VERS) * len(CIPHERS) + 27)
 
 
 class Pair:
@@ -339,6 +339,33 @@ def control_bound(p):
 
 t.check("control: the control queue holds at most ctrl-queue-max records; the rest are dropped and counted",
         lambda: with_pair(DTLS12, "AES-128-GCM", control_bound))
+
+
+def poll_control_only(p):
+    # What a DTLS 1.3 peer sends after the handshake: an ACK (content type
+    # 26) and a NewSessionTicket (handshake, 22), each in its own datagram.
+    before = p.a.stats()["ctrl_queued"]
+    p.peer_send(p.seal(b"\x00\x00", ctype=26))
+    p.peer_send(p.seal(b"\x04\x00\x00\x00", ctype=22))
+    deadline = time.monotonic() + 5
+    while p.a.stats()["ctrl_queued"] < before + 2:
+        r, _, _ = select.select([p.k], [], [], 0.2)
+        expect(not r, "poll() reports a socket holding only control "
+               "records as readable")
+        expect(time.monotonic() < deadline, "control records not queued: %r"
+               % p.a.stats())
+    r, _, _ = select.select([p.k], [], [], 0.2)
+    expect(not r, "readable after the control records were queued")
+    p.peer_send(p.seal(b"app"))
+    r, _, _ = select.select([p.k], [], [], 5)
+    expect(r, "an application record does not make the socket readable")
+    data = recv_record(p.k, 65536, socket.MSG_DONTWAIT)[0]
+    expect(data == b"app", "payload %r" % data)
+
+
+t.check("control: poll() does not report a socket readable for datagrams holding only "
+        "control records (DTLS 1.3 ACK, NewSessionTicket), then does for an application record",
+        lambda: with_pair(DTLS13, "AES-128-GCM", poll_control_only))
 
 
 def key_update(p):

@@ -17,6 +17,7 @@ TESTS=(
 	config.sh
 	dtls_records.py
 	dtls_netns.py
+	interop_dtls.sh
 	load_unload.sh
 	esprim_jwcrypto.py
 	esprim_cjose

@@ -342,11 +342,9 @@ static int on_socket(struct nc *nc)
 	struct cmsghdr *c;
 	ssize_t n;
 
-	/*
-	 * poll() reports a datagram before the kernel has looked into it; one
-	 * holding no application data (a close_notify alert, a record that
-	 * fails to authenticate) gives EAGAIN, where a blocking read would
-	 * hang until the next record.
+	/* Never block here: poll() may have been woken for a datagram that
+	 * held only records for the handshake daemon (or that another reader
+	 * took); EAGAIN then just means nothing to print.
 	 */
 	n = recvmsg(nc->fd, &m, MSG_DONTWAIT);
 	if (n < 0) {

@@ -20,9 +20,8 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-KX=$REPO/user/tools/dtls-keyexport/dtls-keyexport
+. "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-WOLF=${M2MSEC_CACHE:-/var/cache/m2msec}/wolfssl
 N_TESTS=21
 
 echo "KTAP version 1"
@@ -40,80 +39,7 @@ skip_rest() {
 python3 -c "import cryptography" 2>/dev/null || skip_rest "python3-cryptography missing (scripts/deps.sh)"
 command -v openssl >/dev/null || skip_rest "openssl missing"
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# A free UDP port on loopback.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Start a background process (stdout+stderr to $1); its PID lands in $pid.
-bg() {
-	local out=$1
-	shift
-	"$@" <&0 >"$out" 2>&1 &
-	pid=$!
-	pids+=("$pid")
-}
-
-# Wait for PID to exit within SECS; Return: its status, 124 on timeout.
-wait_for() {
-	local p=$1 secs=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$p" 2>/dev/null || { wait "$p"; return; }
-		sleep 0.1
-	done
-	kill "$p" 2>/dev/null
-	return 124
-}
-
-# Wait up to SECS for FILE to contain TEXT.
-wait_text() {
-	local file=$1 text=$2 secs=$3 i
-	for ((i = 0; i < secs * 10; i++)); do
-		grep -qF -- "$text" "$file" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-show() { sed 's/^/# /' "$@"; }
-
-# A fresh ECDSA P-256 PKI: root CA, intermediate CA, server and client leaf
-# certificates, valid for two days (the test certificates some libraries
-# ship expire).
-make_pki() {
-	local d=$tmp/pki
-	mkdir -p "$d"
-	(
-		cd "$d" || exit 1
-		ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
-		ec ca.key && ec int.key && ec srv.key && ec cli.key
-		printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
-		printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >leaf.ext
-		openssl req -new -x509 -key ca.key -subj /CN=m2msec-test-root -days 2 \
-			-addext basicConstraints=critical,CA:TRUE \
-			-addext keyUsage=critical,keyCertSign,cRLSign -out ca.pem || exit 1
-		openssl req -new -key int.key -subj /CN=m2msec-test-int -out int.csr &&
-		openssl x509 -req -in int.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-			-days 2 -extfile ca.ext -out int.pem 2>/dev/null || exit 1
-		for l in srv cli; do
-			openssl req -new -key $l.key -subj /CN=localhost -out $l.csr &&
-			openssl x509 -req -in $l.csr -CA int.pem -CAkey int.key \
-				-CAcreateserial -days 2 -extfile leaf.ext -out $l.pem \
-				2>/dev/null || exit 1
-			cat $l.pem int.pem >$l-chain.pem
-		done
-	) >"$tmp/pki.log" 2>&1
-}
+ix_init
 
 # run_case NAME EXPECT_FROM_PEER REPLY PEER_OUT
 # Common checks once the exporter ($kx_pid) and the peer ($peer_pid) run.
@@ -199,18 +125,11 @@ case_openssl_ecdsa_gcm() {
 		hello-from-openssl-server reply-with-exported-tx-keys "$d/peer" "$d"
 }
 
-# wolfSSL's examples insist on running from the wolfSSL source root.
 wolf_client() {
 	local out=$1
 	shift
-	bg "$out" sh -c 'cd "$1" && shift && exec "$@"' sh "$(cat "$WOLF/srcdir")" \
-		timeout 20 "$WOLF/bin/client" "$@"
+	wolf_bg "$out" client "$@"
 }
-
-# The TLS 1.3 PSK of wolfSSL's examples: 0x01, 0x23, ... repeating, 32 bytes;
-# the client sends the identity "Client_identity" followed by the hash name.
-WOLF_PSK13=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-
 # --- wolfSSL DTLS 1.3 TLS13-AES128-GCM-SHA256 PSK ---------------------------
 case_wolf13_psk() {
 	local d=$tmp/wolf13 port
@@ -255,8 +174,7 @@ case_wolf13_client_certs() {
 	local d=$tmp/wolf13cli port p=$tmp/pki
 	mkdir -p "$d"
 	port=$(free_port)
-	bg "$d/peer" sh -c 'cd "$1" && shift && exec "$@"' sh \
-		"$(cat "$WOLF/srcdir")" timeout 20 "$WOLF/bin/server" -u -v 4 \
+	wolf_bg "$d/peer" server -u -v 4 \
 		-p "$port" -c "$p/srv-chain.pem" -k "$p/srv.key" -d \
 		-l TLS13-AES128-GCM-SHA256
 	sleep 0.5
@@ -316,11 +234,11 @@ case_usage() {
 }
 
 case_usage
-if make_pki; then
+if make_pki "$tmp/pki"; then
 	pki=1
 else
 	pki=0
-	show "$tmp/pki.log"
+	show "$tmp/pki/pki.log"
 fi
 case_openssl_psk_ccm8
 if [ $pki = 1 ]; then
@@ -328,7 +246,7 @@ if [ $pki = 1 ]; then
 else
 	for i in 1 2 3; do notok "openssl ECDSA case: test PKI could not be generated"; done
 fi
-if [ -x "$WOLF/bin/client" ] && [ -r "$WOLF/srcdir" ]; then
+if wolf_built; then
 	case_wolf13_psk
 	case_wolf13_cid
 	if [ $pki = 1 ]; then
