@@ -3,9 +3,9 @@
 """Protect and unprotect DTLS 1.2/1.3 application records with the keys of
 an m2msec static association file, independently of any TLS library.
 
-This is the record layer the kernel implements, written again from the
-RFCs in a few lines of Python, so that an exported key file can be checked
-against real peers:
+The record codec is selftests/m2msec.py's, written from the RFCs in
+Python and sharing nothing with the kernel, so that an exported key file
+can be checked against real peers:
 
   decrypt KEYFILE CAPTURE --expect TEXT
         decrypt every record of the hex-encoded datagrams in CAPTURE (one per
@@ -30,14 +30,16 @@ DTLS 1.3 (RFC 9147 4, 4.2.3):
 """
 import argparse
 import ipaddress
+import os
 import socket
 import sys
 import time
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import (AESCCM, AESGCM,
-                                                         ChaCha20Poly1305)
 from cryptography.exceptions import InvalidTag
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from m2msec import DTLS12, DTLS13, Keys, open12, open13, seal12, seal13  # noqa: E402
 
 CT_NAMES = {20: "change_cipher_spec", 21: "alert", 22: "handshake",
             23: "application_data", 26: "ack"}
@@ -72,107 +74,56 @@ def load_keyfile(path):
     return kf
 
 
-def aead(kf, key):
-    c = kf["cipher"]
-    if c in ("AES-128-GCM", "AES-256-GCM"):
-        return AESGCM(key)
-    if c == "AES-128-CCM":
-        return AESCCM(key, tag_length=16)
-    if c == "AES-128-CCM-8":
-        return AESCCM(key, tag_length=8)
-    if c == "CHACHA20-POLY1305":
-        return ChaCha20Poly1305(key)
-    raise ValueError("unknown cipher " + c)
-
-
-def xor(a, b):
-    return bytes(x ^ y for x, y in zip(a, b))
-
-
-def nonce_from_iv(iv, seq64):
-    return xor(iv, b"\0" * 4 + seq64.to_bytes(8, "big"))
-
-
-def sn_mask(kf, sn_key, ct):
-    if len(ct) < 16:
-        raise ValueError("record too short for record number protection")
-    if kf["cipher"] == "CHACHA20-POLY1305":
-        enc = Cipher(algorithms.ChaCha20(sn_key, ct[:16]), None).encryptor()
-        return enc.update(b"\0" * 16)
-    enc = Cipher(algorithms.AES(sn_key), modes.ECB()).encryptor()
-    return enc.update(ct[:16]) + enc.finalize()
-
-
-def expand_seq(low, bits, expected):
-    """Full sequence number nearest to @expected (RFC 9147 4.2.2)."""
-    win = 1 << bits
-    cand = (expected & ~(win - 1)) | low
-    if cand > expected + win // 2 and cand >= win:
-        cand -= win
-    elif cand + win // 2 < expected:
-        cand += win
-    return cand
+def keys(kf, d):
+    """The TX ("tx") or RX ("rx") keys of a key file, for the record codec
+    shared with the VM tests (selftests/m2msec.py)."""
+    return Keys(kf["cipher"], DTLS13 if kf["version"] == "1.3" else DTLS12,
+                key=kf[d + "-key"], iv=kf[d + "-iv"],
+                sn=kf.get(d + "-sn-key") or None)
 
 
 # --- DTLS 1.2 ---------------------------------------------------------------
 
 def protect12(kf, seq, ctype, plain):
-    epoch, key, iv = kf["tx-epoch"], kf["tx-key"], kf["tx-iv"]
-    es = epoch.to_bytes(2, "big") + seq.to_bytes(6, "big")
-    aad = es + bytes([ctype]) + b"\xfe\xfd" + len(plain).to_bytes(2, "big")
-    if len(iv) == 4:
-        body = es + aead(kf, key).encrypt(iv + es, plain, aad)
-    else:
-        body = aead(kf, key).encrypt(nonce_from_iv(iv, int.from_bytes(es, "big")),
-                                     plain, aad)
-    return bytes([ctype]) + b"\xfe\xfd" + es + len(body).to_bytes(2, "big") + body
+    return seal12(keys(kf, "tx"), kf["tx-epoch"], seq, plain, ctype=ctype,
+                  cid=kf["tx-cid"])
 
 
 def unprotect12(kf, d):
     """Yield (epoch, seq, ctype, plaintext or None) for each record."""
-    key, iv = kf["rx-key"], kf["rx-iv"]
-    tag = 8 if kf["cipher"] == "AES-128-CCM-8" else 16
+    k = keys(kf, "rx")
     while d:
         if len(d) < 13:
             raise ValueError("truncated DTLS 1.2 header")
-        ctype, epoch = d[0], int.from_bytes(d[3:5], "big")
-        seq = int.from_bytes(d[5:11], "big")
-        n = int.from_bytes(d[11:13], "big")
-        body, d = d[13:13 + n], d[13 + n:]
+        epoch, seq = int.from_bytes(d[3:5], "big"), int.from_bytes(d[5:11], "big")
         if epoch != kf["rx-epoch"]:
-            yield epoch, seq, ctype, None
+            off = 11 + (len(kf["rx-cid"]) if d[0] == 25 else 0)
+            yield epoch, seq, d[0], None
+            d = d[off + 2 + int.from_bytes(d[off:off + 2], "big"):]
             continue
-        es = d_es = epoch.to_bytes(2, "big") + seq.to_bytes(6, "big")
-        if len(iv) == 4:
-            explicit, ct = body[:8], body[8:]
-            nonce = iv + explicit
-        else:
-            ct = body
-            nonce = nonce_from_iv(iv, int.from_bytes(d_es, "big"))
-        aad = es + bytes([ctype]) + b"\xfe\xfd" + \
-            (len(ct) - tag).to_bytes(2, "big")
-        yield epoch, seq, ctype, aead(kf, key).decrypt(nonce, ct, aad)
+        ctype, epoch, seq, pt, n = open12(k, d, len(kf["rx-cid"]))
+        yield epoch, seq, ctype, pt
+        d = d[n:]
 
 
 # --- DTLS 1.3 ---------------------------------------------------------------
 
 def protect13(kf, seq, ctype, plain):
-    epoch = kf["tx-epoch"]
-    cid = kf["tx-cid"]
-    flags = 0x20 | 0x08 | 0x04 | (epoch & 3) | (0x10 if cid else 0)
-    inner = plain + bytes([ctype])
-    tag = 8 if kf["cipher"] == "AES-128-CCM-8" else 16
-    hdr = bytes([flags]) + cid + (seq & 0xffff).to_bytes(2, "big") + \
-        (len(inner) + tag).to_bytes(2, "big")
-    ct = aead(kf, kf["tx-key"]).encrypt(nonce_from_iv(kf["tx-iv"], seq), inner, hdr)
-    mask = sn_mask(kf, kf["tx-sn-key"], ct)
-    off = 1 + len(cid)
-    hdr = hdr[:off] + xor(hdr[off:off + 2], mask[:2]) + hdr[off + 2:]
-    return hdr + ct
+    return seal13(keys(kf, "tx"), kf["tx-epoch"], seq, plain, ctype=ctype,
+                  cid=kf["tx-cid"])
+
+
+def _unified_len(d, cid_len):
+    """Length of the DTLS 1.3 record at the start of @d."""
+    off = 1 + (cid_len if d[0] & 0x10 else 0) + (2 if d[0] & 0x08 else 1)
+    if d[0] & 0x04:
+        return off + 2 + int.from_bytes(d[off:off + 2], "big")
+    return len(d)
 
 
 def unprotect13(kf, d, expected):
     """Yield (epoch, seq, ctype, plaintext or None) for each record."""
+    k, cid = keys(kf, "rx"), kf["rx-cid"]
     while d:
         if d[0] & 0xe0 != 0x20:
             n = int.from_bytes(d[11:13], "big")
@@ -180,38 +131,18 @@ def unprotect13(kf, d, expected):
                 int.from_bytes(d[5:11], "big"), d[0], None
             d = d[13 + n:]
             continue
-        flags, off = d[0], 1
-        if flags & 0x10:
-            cid = d[1:1 + len(kf["rx-cid"])]
-            if cid != kf["rx-cid"]:
-                raise ValueError("CID %s, expected %s" %
-                                 (cid.hex(), kf["rx-cid"].hex()))
-            off += len(cid)
-        elif kf["rx-cid"]:
-            raise ValueError("record without the CID the key file expects")
-        sbytes = 2 if flags & 0x08 else 1
-        soff = off
-        off += sbytes
-        if flags & 0x04:
-            n = int.from_bytes(d[off:off + 2], "big")
-            off += 2
-        else:
-            n = len(d) - off
-        ct = d[off:off + n]
-        hdr = bytearray(d[:off])
-        d = d[off + n:]
-        if flags & 3 != kf["rx-epoch"] & 3:
-            yield flags & 3, None, None, None
+        if bool(d[0] & 0x10) != bool(cid) or \
+                (cid and d[1:1 + len(cid)] != cid):
+            raise ValueError("record CID does not match the key file's %s"
+                             % cid.hex())
+        if d[0] & 3 != kf["rx-epoch"] & 3:
+            yield d[0] & 3, None, None, None
+            d = d[_unified_len(d, len(cid)):]
             continue
-        mask = sn_mask(kf, kf["rx-sn-key"], ct)
-        hdr[soff:soff + sbytes] = xor(hdr[soff:soff + sbytes], mask[:sbytes])
-        seq = expand_seq(int.from_bytes(hdr[soff:soff + sbytes], "big"),
-                         8 * sbytes, expected)
-        inner = aead(kf, kf["rx-key"]).decrypt(
-            nonce_from_iv(kf["rx-iv"], seq), ct, bytes(hdr))
-        inner = inner.rstrip(b"\0")
+        ctype, _, seq, pt, n = open13(k, d, expected, len(cid))
         expected = seq + 1
-        yield kf["rx-epoch"], seq, inner[-1], inner[:-1]
+        yield kf["rx-epoch"], seq, ctype, pt
+        d = d[n:]
 
 
 # --- checks -----------------------------------------------------------------
