@@ -14,6 +14,7 @@
 #include <netlink/attr.h>
 #include <netlink/netlink.h>
 
+#include "ctl_util.h"
 #include "ctl_dtls.h"
 #include "lib/m2msec.h"
 
@@ -190,25 +191,6 @@ static void print_assoc(struct json_object *o)
 		print_stats_line(stats, "  ");
 }
 
-static int report(int err, const char *what)
-{
-	if (!err)
-		return 0;
-	if (err == -EPERM)
-		fprintf(stderr,
-			"%s: permission denied: listing every association needs CAP_NET_ADMIN\n",
-			what);
-	else
-		fprintf(stderr, "%s: %s\n", what, strerror(-err));
-	return 1;
-}
-
-static void print_json(struct json_object *o)
-{
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 /**
  * ctl_assoc() - m2msecctl assoc show
  * @g: open generic netlink handle
@@ -232,18 +214,18 @@ int ctl_assoc(struct m2msec_genl *g, int json, int argc, char **argv)
 	}
 	msg = m2msec_genl_msg_flags(g, M2MSEC_CMD_ASSOC_GET, NLM_F_DUMP);
 	if (!msg)
-		return report(-ENOMEM, "assoc show");
+		return ctl_report(-ENOMEM, "assoc show");
 	list = json_object_new_array();
 	err = m2msec_genl_call(g, msg, assoc_cb, list);
 	if (!err) {
 		if (json)
-			print_json(list);
+			ctl_print_json(list);
 		else
 			for (i = 0; i < json_object_array_length(list); i++)
 				print_assoc(json_object_array_get_idx(list, i));
 	}
 	json_object_put(list);
-	return report(err, "assoc show");
+	return ctl_report(err, "assoc show");
 }
 
 static int stats_cb(struct nlattr **tb, void *arg)
@@ -276,12 +258,12 @@ int ctl_stats(struct m2msec_genl *g, int json, int argc, char **argv)
 			       stats_cb, &stats);
 	if (!err) {
 		if (json) {
-			print_json(stats);
+			ctl_print_json(stats);
 		} else {
 			json_object_object_foreach(stats, k, v)
 				printf("%s %s\n", k, json_object_get_string(v));
 		}
 	}
 	json_object_put(stats);
-	return report(err, "stats");
+	return ctl_report(err, "stats");
 }

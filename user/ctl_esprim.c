@@ -17,14 +17,9 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "ctl_util.h"
 #include "ctl_esprim.h"
 #include "lib/esprim.h"
-
-static void print_json(struct json_object *o)
-{
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-}
 
 static int fail(const char *what, int err)
 {
@@ -160,7 +155,7 @@ static int key_list(int json)
 	}
 	fclose(f);
 	if (json) {
-		print_json(arr);
+		ctl_print_json(arr);
 	} else {
 		for (i = 0; i < json_object_array_length(arr); i++) {
 			struct json_object *o = json_object_array_get_idx(arr, i), *v;
@@ -229,7 +224,7 @@ static int stats(struct m2msec_genl *g, int json)
 			       stats_cb, o);
 	if (!err) {
 		if (json) {
-			print_json(o);
+			ctl_print_json(o);
 		} else {
 			json_object_object_foreach(o, k, v)
 				printf("%-22s %s\n", k, json_object_get_string(v));
@@ -355,7 +350,7 @@ static int session_list(struct m2msec_genl *g, int json)
 		return fail("esprim session list", d.err);
 	}
 	if (json) {
-		print_json(d.arr);
+		ctl_print_json(d.arr);
 	} else {
 		for (i = 0; i < json_object_array_length(d.arr); i++) {
 			struct json_object *o = json_object_array_get_idx(d.arr, i);

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <netlink/attr.h>
 
+#include "ctl_util.h"
 #include "ctl_dtls.h"
 #include "ctl_esprim.h"
 #include "lib/genl.h"
@@ -52,12 +53,6 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 on success, 1 on an error reported by the kernel,\n"
 	      "2 on a usage error.  See m2msecctl(8).\n", f);
-}
-
-static void print_json(struct json_object *o)
-{
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 /* --- info ----------------------------------------------------------- */
@@ -184,19 +179,6 @@ static void print_info_text(struct json_object *info)
 	}
 }
 
-static int report(int err, const char *what)
-{
-	if (!err)
-		return 0;
-	if (err == -EPERM)
-		fprintf(stderr,
-			"%s: permission denied: this command needs CAP_NET_ADMIN in the network namespace\n",
-			what);
-	else
-		fprintf(stderr, "%s: %s\n", what, strerror(-err));
-	return 1;
-}
-
 static int cmd_info(struct m2msec_genl *g, const struct opts *o)
 {
 	struct json_object *info = json_object_new_object();
@@ -206,12 +188,12 @@ static int cmd_info(struct m2msec_genl *g, const struct opts *o)
 			       info_cb, info);
 	if (!err) {
 		if (o->json)
-			print_json(info);
+			ctl_print_json(info);
 		else
 			print_info_text(info);
 	}
 	json_object_put(info);
-	return report(err, "info");
+	return ctl_report(err, "info");
 }
 
 /* --- config --------------------------------------------------------- */
@@ -249,14 +231,14 @@ static int config_show(struct m2msec_genl *g, const struct opts *o)
 			       config_cb, cfg);
 	if (!err) {
 		if (o->json) {
-			print_json(cfg);
+			ctl_print_json(cfg);
 		} else {
 			json_object_object_foreach(cfg, k, v)
 				printf("%s %s\n", k, json_object_get_string(v));
 		}
 	}
 	json_object_put(cfg);
-	return report(err, "config show");
+	return ctl_report(err, "config show");
 }
 
 static int cfg_attr(const char *name)
@@ -294,7 +276,7 @@ static int config_set(struct m2msec_genl *g, int argc, char **argv)
 	}
 	msg = m2msec_genl_msg(g, M2MSEC_CMD_SET_CONFIG);
 	if (!msg)
-		return report(-ENOMEM, "config set");
+		return ctl_report(-ENOMEM, "config set");
 	for (i = 0; i < argc; i += 2) {
 		attr = cfg_attr(argv[i]);
 		if (attr < 0 || parse_u32(argv[i + 1], &v)) {
@@ -305,7 +287,7 @@ static int config_set(struct m2msec_genl *g, int argc, char **argv)
 		}
 		nla_put_u32(msg, attr, v);
 	}
-	return report(m2msec_genl_call(g, msg, NULL, NULL), "config set");
+	return ctl_report(m2msec_genl_call(g, msg, NULL, NULL), "config set");
 }
 
 static int cmd_config(struct m2msec_genl *g, const struct opts *o, int argc,
