@@ -17,6 +17,7 @@ TESTS=(
 	config.sh
 	dtls_records.py
 	dtls_netns.py
+	handshake_kernel.py
 	load_unload.sh
 	esprim_jwcrypto.py
 	esprim_cjose
