@@ -209,7 +209,10 @@ struct m2msec_key_payload {
  *	except SOCK_FD and PEER (the request names them), with key serials
  *	looked up in the caller's context, plus M2MSEC_A_HS_PEER_ID.  The
  *	association is installed on the requesting socket; a blocked
- *	connect() returns.  Exactly one completion per accepted request.
+ *	connect() returns.  Reply on success: M2MSEC_A_ASSOC_ID.  Datagrams
+ *	of the peer still queued on the request (not read by the daemon) go
+ *	through the socket's normal receive path after the installation.
+ *	Exactly one completion per accepted request.
  *	Errors: ENOENT (unknown or finished request; the timeout may have
  *	won), EINVAL (not accepted yet, or invalid association attributes:
  *	the handshake then fails with that error), ECONNRESET (the socket was
