@@ -323,6 +323,20 @@ int hs_timeout_ms(struct hsd *d)
 	return next <= now ? 0 : (int)(next - now);
 }
 
+/*
+ * DTLS drops records that fail to decrypt (RFC 6347 4.1.2.7), so a peer
+ * with another PSK looks like a silent one: its Finished arrives, in a
+ * protected epoch, and never verifies.  Tell that apart from a peer that
+ * went away.
+ */
+static void time_out(struct hs *hs, const char *why)
+{
+	if (hs->obs.rx.records && hs->obs.rx.epoch >= 1)
+		hs_finish(hs, -EKEYREJECTED, "the peer's protected handshake messages do not verify with our keys (wrong PSK?)");
+	else
+		hs_finish(hs, -ETIMEDOUT, why);
+}
+
 void hs_timers(struct hsd *d)
 {
 	uint64_t now = hsd_now_ms();
@@ -331,13 +345,13 @@ void hs_timers(struct hsd *d)
 	for (hs = d->list; hs; hs = next) {
 		next = hs->next;
 		if (hs->deadline_ms <= now) {
-			hs_finish(hs, -ETIMEDOUT, "no answer from the peer within handshake-timeout");
+			time_out(hs, "no answer from the peer within handshake-timeout");
 			continue;
 		}
 		if (hs->rtx_ms > now)
 			continue;
 		if (wolfSSL_dtls_got_timeout(hs->ssl) != WOLFSSL_SUCCESS) {
-			hs_finish(hs, -ETIMEDOUT, "the peer stopped answering (retransmissions exhausted)");
+			time_out(hs, "the peer stopped answering (retransmissions exhausted)");
 			continue;
 		}
 		arm(hs);
