@@ -18,6 +18,7 @@ TESTS=(
 	dtls_records.py
 	dtls_netns.py
 	handshake_kernel.py
+	hs_interop.sh
 	load_unload.sh
 	esprim_jwcrypto.py
 	esprim_cjose
