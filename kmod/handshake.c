@@ -30,6 +30,12 @@
 
 static u32 m2msec_hs_seed __read_mostly;
 
+/**
+ * m2msec_hs_net_count() - add to a global counter of @net
+ * @net: network namespace
+ * @idx: an M2MSEC_A_STAT_* index
+ * @v: amount (negative for the hs_pending gauge)
+ */
 void m2msec_hs_net_count(struct net *net, int idx, s64 v)
 {
 	atomic64_add(v, &m2msec_net(net)->stats[idx]);
@@ -420,6 +426,10 @@ bool m2msec_hs_rcv(struct m2msec_dtls_sock *ds, struct sk_buff *skb)
 
 /* --- channel helpers --------------------------------------------------- */
 
+/**
+ * m2msec_hs_queue_empty() - nothing queued for the daemon? (lockless)
+ * @req: request
+ */
 bool m2msec_hs_queue_empty(struct m2msec_hs_req *req)
 {
 	return skb_queue_empty_lockless(&req->queue);

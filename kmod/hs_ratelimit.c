@@ -31,6 +31,12 @@ struct m2msec_hs_ratelimit {
 	struct m2msec_hs_rl_slot slot[M2MSEC_RL_SLOTS];
 };
 
+/**
+ * m2msec_hs_rl_init() - the rate limiter of a new namespace
+ * @mn: namespace state
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int m2msec_hs_rl_init(struct m2msec_net *mn)
 {
 	mn->hs_rl = kvzalloc(sizeof(*mn->hs_rl), GFP_KERNEL);
@@ -41,6 +47,10 @@ int m2msec_hs_rl_init(struct m2msec_net *mn)
 	return 0;
 }
 
+/**
+ * m2msec_hs_rl_exit() - free the rate limiter of a namespace
+ * @mn: namespace state
+ */
 void m2msec_hs_rl_exit(struct m2msec_net *mn)
 {
 	kvfree(mn->hs_rl);
