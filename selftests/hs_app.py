@@ -37,6 +37,8 @@ def peer_id(s, aid):
 def server(addr, port, expect, reply):
     s = dtls_socket(bind=(addr, int(port)))
     s.listen()
+    print("listening")
+    sys.stdout.flush()
     end = time.monotonic() + 60
     while time.monotonic() < end:
         try:

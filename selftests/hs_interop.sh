@@ -38,6 +38,7 @@ P=$tmp/pki
 echo 00112233445566778899aabbccddeeff >"$tmp/psk"; chmod 600 "$tmp/psk"
 cat >"$tmp/conf" <<CONF
 ca $P/ca.pem
+handshake-timeout 6
 [psk]
 identity m2m-ae-1
 key-file $tmp/psk
@@ -53,7 +54,7 @@ sleep 1
 # 1. openssl s_client -> m2msec server, DTLS 1.2 PSK-AES128-CCM8
 d=$tmp/c1; mkdir -p "$d"
 bg "$d/app" $APP server 127.0.0.1 4431 hello-from-openssl reply-from-kernel
-sleep 1
+wait_text "$d/app" listening 30
 mkfifo "$d/in"
 bg "$d/peer" timeout 60 openssl s_client -dtls1_2 -connect 127.0.0.1:4431 \
 	-psk_identity m2m-ae-1 -psk 00112233445566778899aabbccddeeff \
@@ -76,13 +77,14 @@ bg "$d/app" $APP client 127.0.0.1 4432 hello-from-kernel localhost
 if wait_text "$d/peer" hello-from-kernel 40 && grep -q "peer id x509:/CN=localhost" "$d/app"; then
 	show "$d/app"; ok "m2msec client -> openssl s_server DTLS 1.2 ECDHE-ECDSA-AES128-CCM8 (fresh P-256 chain, SNI localhost): connect() returns after the handshake, data through the kernel"
 else
-	show "$d/app" "$d/peer" "$tmp/hsd.log"; not_ok "m2msec client -> openssl s_server DTLS 1.2 ECDHE-ECDSA-AES128-CCM8 (fresh P-256 chain, SNI localhost): connect() returns after the handshake, data through the kernel"
+	show "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" stats 2>&1 | show; "$CTL" assoc show 2>&1 | show
+	not_ok "m2msec client -> openssl s_server DTLS 1.2 ECDHE-ECDSA-AES128-CCM8 (fresh P-256 chain, SNI localhost): connect() returns after the handshake, data through the kernel"
 fi
 
 # 3. wolfSSL example client -> m2msec server, DTLS 1.3 PSK
 d=$tmp/c3; mkdir -p "$d"
 bg "$d/app" $APP server 127.0.0.1 4433 "hello wolfssl" reply-from-kernel
-sleep 1
+wait_text "$d/app" listening 30
 wolf "$d/peer" client -u -v 4 -s -h 127.0.0.1 -p 4433 -l TLS13-AES128-GCM-SHA256
 if wait_text "$d/peer" reply-from-kernel 40; then
 	show "$d/app"; ok "wolfSSL client DTLS 1.3 PSK -> m2msec server: m2msecd handshake, data both ways through the kernel"
@@ -105,7 +107,7 @@ fi
 d=$tmp/c5; mkdir -p "$d"
 failed0=$(stat_of hs_failed)
 bg "$d/app" $APP server 127.0.0.1 4435 never never
-sleep 1
+wait_text "$d/app" listening 30
 bg "$d/peer" sh -c "sleep 20 | timeout 20 openssl s_client -dtls1_2 -connect 127.0.0.1:4435 -psk_identity m2m-ae-1 -psk ffeeddccbbaa99887766554433221100 -cipher PSK-AES128-CCM8 -legacy_server_connect -quiet"
 if wait_text "$tmp/hsd.log" "failed (Key was rejected by service)" 45 &&
    [ "$(stat_of hs_failed)" -gt "$failed0" ] &&

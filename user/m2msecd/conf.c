@@ -400,7 +400,7 @@ int hsd_conf_load(const char *path, struct hsd_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->path = path;
 	c->versions = HSD_V12 | HSD_V13;
-	c->timeout_ms = 30000;
+	c->timeout_ms = 8000;	/* below the kernel's default of 10 s */
 	c->max_handshakes = 256;
 	f = fopen(path, "re");
 	if (!f) {
