@@ -89,6 +89,7 @@ void m2msec_assoc_put(struct m2msec_assoc *a)
 	if (!a || !refcount_dec_and_test(&a->ref))
 		return;
 	m2msec_assoc_free_epochs(a);
+	kfree(a->peer_id);
 	kfree_rcu(a, rcu);
 }
 
@@ -100,7 +101,8 @@ void m2msec_assoc_put(struct m2msec_assoc *a)
  * their own and @a->id is set.
  *
  * Return: 0, -EEXIST (peer address or CID in use), -EINVAL (CID length
- * differs from the socket's), -EBUSY (no free id) or -ENOMEM.
+ * differs from the socket's), -EBUSY (no free id), -ECONNRESET (the socket
+ * is being released) or -ENOMEM.
  */
 int m2msec_assoc_insert(struct m2msec_assoc *a)
 {
@@ -108,6 +110,8 @@ int m2msec_assoc_insert(struct m2msec_assoc *a)
 	int err;
 
 	lockdep_assert_held(&ds->assoc_lock);
+	if (ds->closing)
+		return -ECONNRESET;
 	if (a->rx_cid_len && ds->rx_cid_len &&
 	    a->rx_cid_len != ds->rx_cid_len)
 		return -EINVAL;
@@ -209,6 +213,23 @@ struct m2msec_assoc *m2msec_assoc_by_cid(struct m2msec_dtls_sock *ds,
 						  m2msec_cid_params));
 	rcu_read_unlock();
 	return a;
+}
+
+/**
+ * m2msec_assoc_peer_known_rcu() - has @peer an association on @ds?
+ * @ds: socket
+ * @peer: address
+ *
+ * Caller holds rcu_read_lock() (softirq: the receive hook); takes no
+ * reference.
+ */
+bool m2msec_assoc_peer_known_rcu(struct m2msec_dtls_sock *ds,
+				 const union m2msec_addr *peer)
+{
+	struct m2msec_addr_key k;
+
+	m2msec_addr_key(&k, peer);
+	return rhashtable_lookup(&ds->by_addr, &k, m2msec_addr_params);
 }
 
 /**

@@ -17,10 +17,19 @@
  *    transforms from a work item after a grace period.
  *  - Sequence numbers and replay windows change under assoc->lock
  *    (spinlock, BH-safe).
+ *  - Handshake requests (handshake.h) are found per socket by peer address
+ *    in ds->hs_table (RCU readers in softirq, writers under ds->hs_lock,
+ *    BH-safe) and per namespace by id.  A request holds a reference on its
+ *    sock, never on its file: closing the socket fails its requests.
+ *  - ds->closing is set under assoc_lock when release starts; from then on
+ *    no association is inserted (a racing HS_DONE fails with ECONNRESET)
+ *    and nothing is put back on the receive queue.  ds->udp is cleared
+ *    under udp_lock, which handshake channel writers hold while sending.
  */
 #ifndef _M2MSEC_DTLS_H
 #define _M2MSEC_DTLS_H
 
+#include <linux/hashtable.h>
 #include <linux/in6.h>
 #include <linux/in.h>
 #include <linux/mutex.h>
@@ -76,6 +85,12 @@ struct m2msec_epoch {
 
 struct m2msec_dtls_sock;
 
+/* A string readers see under RCU (M2MSEC_SO_SERVER_NAME). */
+struct m2msec_name {
+	struct rcu_head rcu;
+	char name[];
+};
+
 struct m2msec_assoc {
 	struct rhash_head addr_node;
 	struct rhash_head cid_node;
@@ -94,6 +109,7 @@ struct m2msec_assoc {
 	u32 rx_grace_ms;
 	u32 tx_grace_ms;
 	u64 created_ns;
+	char *peer_id;		/* authenticated identity (HS_DONE), or NULL */
 
 	spinlock_t lock;	/* sequence numbers, replay windows, epochs */
 	struct m2msec_epoch __rcu *tx;
@@ -150,6 +166,15 @@ struct m2msec_dtls_sock {
 
 	/* Records for the handshake daemon (none yet reads them). */
 	struct sk_buff_head ctrl_queue;
+
+	/* Handshake requests of this socket (handshake.c). */
+	spinlock_t hs_lock;		/* writers of hs_table */
+	DECLARE_HASHTABLE(hs_table, 6);	/* by peer address */
+	atomic_t hs_count;		/* unfinished requests */
+	bool hs_listen;			/* listen(): serve first flights */
+	bool hs_connecting;		/* a connect() handshake is running */
+	bool closing;			/* release started (under assoc_lock) */
+	struct m2msec_name __rcu *server_name;	/* M2MSEC_SO_SERVER_NAME */
 };
 
 static inline struct m2msec_dtls_sock *m2msec_dtls_sk(const struct sock *sk)
@@ -214,6 +239,8 @@ struct m2msec_assoc *m2msec_assoc_by_cid(struct m2msec_dtls_sock *ds,
 					 const u8 *cid, u8 len);
 void m2msec_assoc_flush(struct m2msec_dtls_sock *ds);
 void m2msec_assoc_count(struct m2msec_assoc *a, int idx, u64 v);
+bool m2msec_assoc_peer_known_rcu(struct m2msec_dtls_sock *ds,
+				 const union m2msec_addr *peer);
 
 /* rx.c */
 int m2msec_udp_encap_rcv(struct sock *usk, struct sk_buff *skb);
@@ -237,5 +264,9 @@ int m2msec_nl_assoc_set(struct sk_buff *skb, struct genl_info *info);
 int m2msec_nl_assoc_del(struct sk_buff *skb, struct genl_info *info);
 int m2msec_nl_assoc_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int m2msec_nl_get_stats(struct sk_buff *skb, struct genl_info *info);
+struct m2msec_assoc *m2msec_nl_assoc_prepare(struct m2msec_dtls_sock *ds,
+					     struct genl_info *info,
+					     const union m2msec_addr *peer);
+int m2msec_nl_assoc_publish(struct m2msec_assoc *a, struct genl_info *info);
 
 #endif /* _M2MSEC_DTLS_H */

@@ -8,7 +8,7 @@
 #include <linux/poll.h>
 #include <net/sock.h>
 
-#include "dtls.h"
+#include "handshake.h"
 
 struct proto m2msec_dtls_proto = {
 	.name		= "M2MSEC-DTLS",
@@ -32,6 +32,7 @@ int m2msec_dtls_init_sock(struct sock *sk)
 	mutex_init(&ds->assoc_lock);
 	mutex_init(&ds->rx_lock);
 	skb_queue_head_init(&ds->ctrl_queue);
+	m2msec_hs_sock_init(ds);
 	err = m2msec_assoc_tables_init(ds);
 	if (err)
 		return err;
@@ -70,8 +71,19 @@ static int m2msec_dtls_release(struct socket *sock)
 	mutex_unlock(&mn->socks_lock);
 
 	m2msec_dtls_close_notify(ds);
-	/* No more datagrams after this (waits for an RCU grace period). */
+	/* No new association (a racing HS_DONE), nothing requeued. */
+	mutex_lock(&ds->assoc_lock);
+	WRITE_ONCE(ds->closing, true);
+	mutex_unlock(&ds->assoc_lock);
+	/*
+	 * No more datagrams after this (waits for an RCU grace period);
+	 * handshake channel writers hold udp_lock while they send.
+	 */
+	mutex_lock(&ds->udp_lock);
 	m2msec_udp_release(ds);
+	mutex_unlock(&ds->udp_lock);
+	m2msec_hs_sock_release(ds);
+	m2msec_hs_sockopt_release(ds);
 	m2msec_assoc_flush(ds);
 	m2msec_rx_purge(ds);
 	m2msec_assoc_tables_destroy(ds);
@@ -96,19 +108,28 @@ static int m2msec_dtls_bind(struct socket *sock, struct sockaddr *uaddr,
 
 /*
  * connect() names the default peer and restricts the UDP socket to it.
- * (Starting a handshake is the handshake daemon's part of the design.)
+ * Without an association for that peer (static keying installs one
+ * first), it also asks the handshake daemon for one and waits for it
+ * (handshake.c).
  */
 static int m2msec_dtls_connect(struct socket *sock, struct sockaddr *uaddr,
 			       int len, int flags)
 {
 	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
-	union m2msec_addr a;
+	union m2msec_addr a, local = {};
+	struct m2msec_assoc *known;
 	int err;
 
 	err = m2msec_addr_from_user(&a, uaddr, len);
 	if (err)
 		return err;
 	mutex_lock(&ds->udp_lock);
+	if (READ_ONCE(ds->hs_connecting) && (!ds->connected ||
+	    memcmp(&a, &ds->default_peer, sizeof(a)))) {
+		/* One handshake per connect(): not to another peer. */
+		mutex_unlock(&ds->udp_lock);
+		return -EALREADY;
+	}
 	err = m2msec_udp_autobind(ds, a.sa.sa_family);
 	if (!err)
 		err = kernel_connect(ds->udp, &a.sa, m2msec_addr_len(&a), 0);
@@ -116,6 +137,30 @@ static int m2msec_dtls_connect(struct socket *sock, struct sockaddr *uaddr,
 		ds->default_peer = a;
 		WRITE_ONCE(ds->connected, true);
 		sock->state = SS_CONNECTED;
+		if (kernel_getsockname(ds->udp, &local.sa) < 0)
+			local.sa.sa_family = 0;
+	}
+	mutex_unlock(&ds->udp_lock);
+	if (err)
+		return err;
+
+	known = m2msec_assoc_by_addr(ds, &a);
+	m2msec_assoc_put(known);
+	if (known)
+		return 0;
+	return m2msec_hs_connect(ds, &a, &local, flags & O_NONBLOCK);
+}
+
+/* listen() on a bound socket: ClientHellos of unknown peers start handshakes. */
+static int m2msec_dtls_listen(struct socket *sock, int backlog)
+{
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
+	int err = -EINVAL;
+
+	mutex_lock(&ds->udp_lock);
+	if (ds->udp) {
+		WRITE_ONCE(ds->hs_listen, true);
+		err = 0;
 	}
 	mutex_unlock(&ds->udp_lock);
 	return err;
@@ -144,12 +189,16 @@ static int m2msec_dtls_getname(struct socket *sock, struct sockaddr *addr,
 static __poll_t m2msec_dtls_poll(struct file *file, struct socket *sock,
 				 poll_table *wait)
 {
+	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
 	__poll_t mask = datagram_poll(file, sock, wait);
 
 	/* Readable means a record is ready, not just a datagram queued. */
 	mask &= ~(EPOLLIN | EPOLLRDNORM);
-	if (m2msec_rx_poll_ready(m2msec_dtls_sk(sock->sk)))
+	if (m2msec_rx_poll_ready(ds))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	/* A non-blocking connect() is writable once its handshake ended. */
+	if (READ_ONCE(ds->hs_connecting))
+		mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
 	return mask;
 }
 
@@ -169,10 +218,12 @@ const struct proto_ops m2msec_dtls_ops = {
 	.getname	= m2msec_dtls_getname,
 	.poll		= m2msec_dtls_poll,
 	.ioctl		= m2msec_dtls_ioctl,
-	.listen		= sock_no_listen,
+	.listen		= m2msec_dtls_listen,
 	.shutdown	= sock_no_shutdown,
 	.sendmsg	= m2msec_dtls_sendmsg,
 	.recvmsg	= m2msec_dtls_recvmsg,
+	.setsockopt	= m2msec_dtls_setsockopt,
+	.getsockopt	= m2msec_dtls_getsockopt,
 	.mmap		= sock_no_mmap,
 };
 

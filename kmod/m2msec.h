@@ -47,7 +47,15 @@ struct m2msec_net_cfg {
 	u32 replay_window;
 	u32 ctrl_queue_max;
 	u32 esprim_max_object;
+	u32 hs_sock_max;
+	u32 hs_net_max;
+	u32 hs_timeout_ms;
+	u32 hs_rate;
+	u32 hs_burst;
+	u32 hs_queue_max;
 };
+
+struct m2msec_hs_ratelimit;
 
 struct m2msec_net {
 	struct mutex cfg_lock;	/* serialises writers of @cfg */
@@ -56,6 +64,11 @@ struct m2msec_net {
 	struct list_head socks;		/* DTLS sockets of this namespace */
 	atomic64_t stats[M2MSEC_A_STAT_MAX + 1];
 	struct m2msec_esprim_net esprim;
+	/* Handshake requests by id (handshake.c); BH lock: created in softirq. */
+	struct xarray hs_ids;
+	u32 hs_next_id;
+	atomic_t hs_count;		/* unfinished requests */
+	struct m2msec_hs_ratelimit *hs_rl;
 };
 
 struct m2msec_net *m2msec_net(const struct net *net);
@@ -67,8 +80,9 @@ extern struct workqueue_struct *m2msec_wq;
 
 /* netlink.c */
 extern struct genl_family m2msec_genl_family;
-/* Index of the "events" group in m2msec_genl_family.mcgrps. */
+/* Indexes of the "events" and "handshake" groups in .mcgrps. */
 #define M2MSEC_MCGRP_IDX	0
+#define M2MSEC_MCGRP_HS_IDX	1
 struct sk_buff *m2msec_reply_new(struct genl_info *info, void **hdr);
 int m2msec_genl_init(void);
 void m2msec_genl_exit(void);

@@ -8,7 +8,7 @@
 #include <linux/crypto.h>
 #include <net/genetlink.h>
 
-#include "dtls.h"
+#include "handshake.h"
 
 static struct netlink_range_validation m2msec_replay_range = {
 	.min = 64, .max = 65536,
@@ -20,6 +20,22 @@ static struct netlink_range_validation m2msec_esprim_max_range = {
 
 static struct netlink_range_validation m2msec_grace_range = {
 	.min = 0, .max = 60000,
+};
+
+static struct netlink_range_validation m2msec_hs_timeout_range = {
+	.min = 100, .max = 600000,
+};
+
+static struct netlink_range_validation m2msec_hs_rate_range = {
+	.min = 1, .max = 1000000,
+};
+
+static struct netlink_range_validation m2msec_hs_net_range = {
+	.min = 1, .max = 65536,
+};
+
+static struct netlink_range_validation_signed m2msec_hs_status_range = {
+	.min = -MAX_ERRNO, .max = 0,
 };
 
 static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
@@ -50,7 +66,50 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_CFG_CTRL_QUEUE_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
 	[M2MSEC_A_CFG_ESPRIM_MAX_OBJECT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_esprim_max_range),
+	[M2MSEC_A_HS_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[M2MSEC_A_HS_STATUS] =
+		NLA_POLICY_FULL_RANGE_SIGNED(NLA_S32, &m2msec_hs_status_range),
+	[M2MSEC_A_HS_PEER_ID] = { .type = NLA_NUL_STRING,
+				  .len = M2MSEC_PEER_ID_MAX },
+	[M2MSEC_A_CFG_HS_SOCK_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+	[M2MSEC_A_CFG_HS_NET_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_net_range),
+	[M2MSEC_A_CFG_HS_TIMEOUT_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_timeout_range),
+	[M2MSEC_A_CFG_HS_RATE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_rate_range),
+	[M2MSEC_A_CFG_HS_BURST] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_rate_range),
+	[M2MSEC_A_CFG_HS_QUEUE_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
 };
+
+/* The u32 settings: attribute and field, for GET_CONFIG and SET_CONFIG. */
+static const struct {
+	int attr;
+	size_t off;
+} m2msec_cfg_u32[] = {
+	{ M2MSEC_A_CFG_REPLAY_WINDOW,
+	  offsetof(struct m2msec_net_cfg, replay_window) },
+	{ M2MSEC_A_CFG_CTRL_QUEUE_MAX,
+	  offsetof(struct m2msec_net_cfg, ctrl_queue_max) },
+	{ M2MSEC_A_CFG_ESPRIM_MAX_OBJECT,
+	  offsetof(struct m2msec_net_cfg, esprim_max_object) },
+	{ M2MSEC_A_CFG_HS_SOCK_MAX,
+	  offsetof(struct m2msec_net_cfg, hs_sock_max) },
+	{ M2MSEC_A_CFG_HS_NET_MAX,
+	  offsetof(struct m2msec_net_cfg, hs_net_max) },
+	{ M2MSEC_A_CFG_HS_TIMEOUT_MS,
+	  offsetof(struct m2msec_net_cfg, hs_timeout_ms) },
+	{ M2MSEC_A_CFG_HS_RATE, offsetof(struct m2msec_net_cfg, hs_rate) },
+	{ M2MSEC_A_CFG_HS_BURST, offsetof(struct m2msec_net_cfg, hs_burst) },
+	{ M2MSEC_A_CFG_HS_QUEUE_MAX,
+	  offsetof(struct m2msec_net_cfg, hs_queue_max) },
+};
+
+static u32 *m2msec_cfg_field(struct m2msec_net_cfg *cfg, unsigned int i)
+{
+	return (u32 *)((u8 *)cfg + m2msec_cfg_u32[i].off);
+}
 
 
 /**
@@ -175,6 +234,7 @@ static int m2msec_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
 	struct m2msec_net *mn = m2msec_net(genl_info_net(info));
 	struct m2msec_net_cfg cfg;
 	struct sk_buff *msg;
+	unsigned int i;
 	void *hdr;
 
 	mutex_lock(&mn->cfg_lock);
@@ -184,12 +244,12 @@ static int m2msec_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
 	msg = m2msec_reply_new(info, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, M2MSEC_A_CFG_REPLAY_WINDOW, cfg.replay_window) ||
-	    nla_put_u32(msg, M2MSEC_A_CFG_CTRL_QUEUE_MAX, cfg.ctrl_queue_max) ||
-	    nla_put_u32(msg, M2MSEC_A_CFG_ESPRIM_MAX_OBJECT,
-			cfg.esprim_max_object)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(m2msec_cfg_u32); i++) {
+		if (nla_put_u32(msg, m2msec_cfg_u32[i].attr,
+				*m2msec_cfg_field(&cfg, i))) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -200,6 +260,7 @@ static int m2msec_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct m2msec_net *mn = m2msec_net(genl_info_net(info));
 	struct nlattr **a = info->attrs;
+	unsigned int i;
 
 	if (a[M2MSEC_A_CFG_REPLAY_WINDOW] &&
 	    nla_get_u32(a[M2MSEC_A_CFG_REPLAY_WINDOW]) % 64) {
@@ -208,16 +269,12 @@ static int m2msec_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	}
 
+	/* Readers outside the lock (the receive hook) use READ_ONCE(). */
 	mutex_lock(&mn->cfg_lock);
-	if (a[M2MSEC_A_CFG_REPLAY_WINDOW])
-		mn->cfg.replay_window =
-			nla_get_u32(a[M2MSEC_A_CFG_REPLAY_WINDOW]);
-	if (a[M2MSEC_A_CFG_CTRL_QUEUE_MAX])
-		mn->cfg.ctrl_queue_max =
-			nla_get_u32(a[M2MSEC_A_CFG_CTRL_QUEUE_MAX]);
-	if (a[M2MSEC_A_CFG_ESPRIM_MAX_OBJECT])
-		mn->cfg.esprim_max_object =
-			nla_get_u32(a[M2MSEC_A_CFG_ESPRIM_MAX_OBJECT]);
+	for (i = 0; i < ARRAY_SIZE(m2msec_cfg_u32); i++)
+		if (a[m2msec_cfg_u32[i].attr])
+			WRITE_ONCE(*m2msec_cfg_field(&mn->cfg, i),
+				   nla_get_u32(a[m2msec_cfg_u32[i].attr]));
 	mutex_unlock(&mn->cfg_lock);
 	return 0;
 }
@@ -255,11 +312,22 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 		.cmd	= M2MSEC_CMD_ESPRIM_SESSION_GET,
 		.dumpit	= m2msec_esprim_nl_sessions,
 		.flags	= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd	= M2MSEC_CMD_HS_ACCEPT,
+		.doit	= m2msec_nl_hs_accept,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd	= M2MSEC_CMD_HS_DONE,
+		.doit	= m2msec_nl_hs_done,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 
 static const struct genl_multicast_group m2msec_mcgrps[] = {
 	[M2MSEC_MCGRP_IDX] = { .name = M2MSEC_MCGRP_EVENTS },
+	/* Requests reveal peers: only the daemon may listen. */
+	[M2MSEC_MCGRP_HS_IDX] = { .name = M2MSEC_MCGRP_HANDSHAKE,
+				  .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family m2msec_genl_family __ro_after_init = {

@@ -104,7 +104,8 @@ static struct m2msec_dtls_sock *m2msec_nl_sock(struct genl_info *info,
 	return ds;
 }
 
-static int m2msec_nl_assoc_fill(struct m2msec_assoc *a, struct genl_info *info)
+static int m2msec_nl_assoc_fill(struct m2msec_assoc *a, struct genl_info *info,
+				const union m2msec_addr *peer)
 {
 	struct nlattr **at = info->attrs;
 	struct netlink_ext_ack *extack = info->extack;
@@ -124,12 +125,17 @@ static int m2msec_nl_assoc_fill(struct m2msec_assoc *a, struct genl_info *info)
 				    "unknown cipher");
 		return -EINVAL;
 	}
-	err = m2msec_addr_from_user(&a->peer, nla_data(at[M2MSEC_A_ASSOC_PEER]),
-				    nla_len(at[M2MSEC_A_ASSOC_PEER]));
-	if (err) {
-		NL_SET_ERR_MSG_ATTR(extack, at[M2MSEC_A_ASSOC_PEER],
-				    "peer must be a sockaddr_in or sockaddr_in6");
-		return err;
+	if (peer) {
+		a->peer = *peer;
+	} else {
+		err = m2msec_addr_from_user(&a->peer,
+					    nla_data(at[M2MSEC_A_ASSOC_PEER]),
+					    nla_len(at[M2MSEC_A_ASSOC_PEER]));
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(extack, at[M2MSEC_A_ASSOC_PEER],
+					    "peer must be a sockaddr_in or sockaddr_in6");
+			return err;
+		}
 	}
 	m2msec_nl_cid(a->tx_cid, &a->tx_cid_len, at[M2MSEC_A_ASSOC_TX_CID]);
 	m2msec_nl_cid(a->rx_cid, &a->rx_cid_len, at[M2MSEC_A_ASSOC_RX_CID]);
@@ -189,37 +195,61 @@ static int m2msec_nl_reply_id(struct genl_info *info, u32 id)
 	return genlmsg_reply(msg, info);
 }
 
-int m2msec_nl_assoc_new(struct sk_buff *skb, struct genl_info *info)
+/**
+ * m2msec_nl_assoc_prepare() - an association from netlink attributes
+ * @ds: the socket it is for
+ * @info: request with the M2MSEC_A_ASSOC_* attributes of ASSOC_NEW
+ * @peer: the peer, or NULL to take it from M2MSEC_A_ASSOC_PEER
+ *
+ * Shared by ASSOC_NEW and HS_DONE: validation, key lookup in the caller's
+ * context, epochs.  The association is not published yet.
+ *
+ * Return: the association (one reference) or an ERR_PTR, with an extended
+ * ack message.
+ */
+struct m2msec_assoc *m2msec_nl_assoc_prepare(struct m2msec_dtls_sock *ds,
+					     struct genl_info *info,
+					     const union m2msec_addr *peer)
 {
-	struct m2msec_dtls_sock *ds;
 	struct m2msec_assoc *a;
-	struct file *filp;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, M2MSEC_A_ASSOC_VERSION) ||
 	    GENL_REQ_ATTR_CHECK(info, M2MSEC_A_ASSOC_CIPHER) ||
-	    GENL_REQ_ATTR_CHECK(info, M2MSEC_A_ASSOC_PEER) ||
+	    (!peer && GENL_REQ_ATTR_CHECK(info, M2MSEC_A_ASSOC_PEER)) ||
 	    GENL_REQ_ATTR_CHECK(info, M2MSEC_A_ASSOC_TX) ||
 	    GENL_REQ_ATTR_CHECK(info, M2MSEC_A_ASSOC_RX))
-		return -EINVAL;
-	ds = m2msec_nl_sock(info, &filp);
-	if (IS_ERR(ds))
-		return PTR_ERR(ds);
-
-	err = -ENOMEM;
+		return ERR_PTR(-EINVAL);
 	a = m2msec_assoc_alloc(ds);
 	if (!a)
-		goto out_fput;
-	err = m2msec_nl_assoc_fill(a, info) ?: m2msec_nl_assoc_keys(a, info);
-	if (err)
-		goto out_put;
+		return ERR_PTR(-ENOMEM);
+	err = m2msec_nl_assoc_fill(a, info, peer) ?:
+	      m2msec_nl_assoc_keys(a, info);
+	if (err) {
+		m2msec_assoc_put(a);
+		return ERR_PTR(err);
+	}
+	return a;
+}
+
+/**
+ * m2msec_nl_assoc_publish() - bind the socket if needed and insert @a
+ * @a: a prepared association
+ * @info: request, for extended ack messages
+ *
+ * Return: 0 (a->id set) or a negative errno.
+ */
+int m2msec_nl_assoc_publish(struct m2msec_assoc *a, struct genl_info *info)
+{
+	struct m2msec_dtls_sock *ds = a->ds;
+	int err;
 
 	mutex_lock(&ds->udp_lock);
 	err = m2msec_udp_autobind(ds, a->peer.sa.sa_family);
 	mutex_unlock(&ds->udp_lock);
 	if (err) {
 		NL_SET_ERR_MSG(info->extack, "cannot bind the socket");
-		goto out_put;
+		return err;
 	}
 
 	mutex_lock(&ds->assoc_lock);
@@ -231,10 +261,29 @@ int m2msec_nl_assoc_new(struct sk_buff *skb, struct genl_info *info)
 	else if (err == -EINVAL)
 		NL_SET_ERR_MSG(info->extack,
 			       "CID length differs from the socket's other associations");
-	if (err)
-		goto out_put;
-	err = m2msec_nl_reply_id(info, a->id);
-out_put:
+	else if (err == -ECONNRESET)
+		NL_SET_ERR_MSG(info->extack, "the socket is being closed");
+	return err;
+}
+
+int m2msec_nl_assoc_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct m2msec_dtls_sock *ds;
+	struct m2msec_assoc *a;
+	struct file *filp;
+	int err;
+
+	ds = m2msec_nl_sock(info, &filp);
+	if (IS_ERR(ds))
+		return PTR_ERR(ds);
+	a = m2msec_nl_assoc_prepare(ds, info, NULL);
+	if (IS_ERR(a)) {
+		err = PTR_ERR(a);
+		goto out_fput;
+	}
+	err = m2msec_nl_assoc_publish(a, info);
+	if (!err)
+		err = m2msec_nl_reply_id(info, a->id);
 	m2msec_assoc_put(a);
 out_fput:
 	fput(filp);
@@ -370,16 +419,18 @@ int m2msec_nl_assoc_del(struct sk_buff *skb, struct genl_info *info)
 
 /* --- dumps ---------------------------------------------------------- */
 
+/* Counters 1..@last; the handshake ones (after PAD) are global only. */
 static int m2msec_nl_put_stats(struct sk_buff *msg, int attr,
-			       const atomic64_t *c)
+			       const atomic64_t *c, int last)
 {
 	struct nlattr *nest = nla_nest_start(msg, attr);
 	int i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = M2MSEC_A_STAT_UNSPEC + 1; i < M2MSEC_A_STAT_PAD; i++)
-		if (nla_put_u64_64bit(msg, i, atomic64_read(&c[i]),
+	for (i = M2MSEC_A_STAT_UNSPEC + 1; i <= last; i++)
+		if (i != M2MSEC_A_STAT_PAD &&
+		    nla_put_u64_64bit(msg, i, atomic64_read(&c[i]),
 				      M2MSEC_A_STAT_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -443,6 +494,8 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 				      a->rx_cid_len, a->rx_cid)) ||
 	    (tx && nla_put_string(msg, M2MSEC_A_ASSOC_DRIVER,
 				  m2msec_epoch_driver(tx))) ||
+	    (a->peer_id && nla_put_string(msg, M2MSEC_A_HS_PEER_ID,
+					  a->peer_id)) ||
 	    (rx && rx->replay &&
 	     nla_put_u32(msg, M2MSEC_A_ASSOC_REPLAY_WINDOW,
 			 m2msec_replay_window(rx->replay))) ||
@@ -451,7 +504,8 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 				      NSEC_PER_MSEC), M2MSEC_A_UNSPEC) ||
 	    m2msec_nl_put_dir(msg, M2MSEC_A_ASSOC_TX, tx) ||
 	    m2msec_nl_put_dir(msg, M2MSEC_A_ASSOC_RX, rx) ||
-	    m2msec_nl_put_stats(msg, M2MSEC_A_ASSOC_STATS, a->stats.c)) {
+	    m2msec_nl_put_stats(msg, M2MSEC_A_ASSOC_STATS, a->stats.c,
+				M2MSEC_A_STAT_PAD - 1)) {
 		genlmsg_cancel(msg, hdr);
 		goto out;
 	}
@@ -551,7 +605,8 @@ int m2msec_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &m2msec_genl_family, 0, info->genlhdr->cmd);
-	if (!hdr || m2msec_nl_put_stats(msg, M2MSEC_A_STATS, mn->stats)) {
+	if (!hdr || m2msec_nl_put_stats(msg, M2MSEC_A_STATS, mn->stats,
+					M2MSEC_A_STAT_MAX)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -6,7 +6,7 @@
 #include <linux/mutex.h>
 #include <net/netns/generic.h>
 
-#include "m2msec.h"
+#include "handshake.h"
 
 static unsigned int m2msec_net_id __read_mostly;
 
@@ -14,6 +14,12 @@ static const struct m2msec_net_cfg m2msec_cfg_defaults = {
 	.replay_window		= 1024,
 	.ctrl_queue_max		= 64,
 	.esprim_max_object	= 65536,
+	.hs_sock_max		= 64,
+	.hs_net_max		= 1024,
+	.hs_timeout_ms		= 10000,
+	.hs_rate		= 10,
+	.hs_burst		= 20,
+	.hs_queue_max		= 32,
 };
 
 /**
@@ -36,11 +42,25 @@ static int __net_init m2msec_net_init(struct net *net)
 	mutex_init(&mn->socks_lock);
 	INIT_LIST_HEAD(&mn->socks);
 	m2msec_esprim_net_init(&mn->esprim);
-	return 0;
+	/* Handshake requests are created in softirq: BH-safe id table. */
+	xa_init_flags(&mn->hs_ids, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	atomic_set(&mn->hs_count, 0);
+	return m2msec_hs_rl_init(mn);
+}
+
+/* Requests hold their socket, sockets their namespace: none is left. */
+static void __net_exit m2msec_net_exit(struct net *net)
+{
+	struct m2msec_net *mn = m2msec_net(net);
+
+	WARN_ON_ONCE(!xa_empty(&mn->hs_ids));
+	xa_destroy(&mn->hs_ids);
+	m2msec_hs_rl_exit(mn);
 }
 
 static struct pernet_operations m2msec_net_ops = {
 	.init	= m2msec_net_init,
+	.exit	= m2msec_net_exit,
 	.id	= &m2msec_net_id,
 	.size	= sizeof(struct m2msec_net),
 };

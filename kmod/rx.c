@@ -11,6 +11,10 @@
  * authenticated, and only then committed to the replay window; DTLS 1.3
  * truncated sequence numbers are trusted only after authentication.
  *
+ * Before queueing, the hook hands the datagrams of peers with a handshake
+ * request in progress, and ClientHellos of unknown peers on listening
+ * sockets, to the handshake upcall (handshake.c).
+ *
  * Application data is delivered; everything else (handshake, alerts, ACKs,
  * records of epochs without keys, first flights of unknown peers) goes to
  * the control queue for the handshake daemon, bounded and counted.  Every
@@ -22,7 +26,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
-#include "dtls.h"
+#include "handshake.h"
 #include "record.h"
 #include "record12.h"
 #include "record13.h"
@@ -94,6 +98,9 @@ int m2msec_udp_encap_rcv(struct sock *usk, struct sk_buff *skb)
 	if (!pskb_may_pull(skb, off))
 		goto drop;
 	__skb_pull(skb, off);
+	/* Datagrams of a handshake in progress go to its request. */
+	if (m2msec_hs_rcv(ds, skb))
+		return 0;
 	if (sock_queue_rcv_skb(&ds->sk, skb) < 0) {
 		m2msec_net_count(ds, M2MSEC_A_STAT_RX_QUEUE_DROP);
 		goto drop;

@@ -44,6 +44,18 @@ LIMIT_CONFIDENTIALITY, LIMIT_INTEGRITY = 1, 2
 STATS = ["rx_records", "rx_bytes", "tx_records", "tx_bytes", "auth_fail",
          "replay", "hdr_err", "no_assoc", "ctrl_queued", "ctrl_drop",
          "limit", "old_epoch", "tx_err", "rx_queue_drop"]
+# Handshake upcall
+CMD_HS_REQUEST, CMD_HS_ACCEPT, CMD_HS_DONE = 12, 13, 14
+(A_HS_ID, A_HS_ROLE, A_HS_FD, A_HS_STATUS, A_HS_PEER_ID,
+ A_HS_SERVER_NAME) = range(31, 37)
+(A_CFG_HS_SOCK_MAX, A_CFG_HS_NET_MAX, A_CFG_HS_TIMEOUT_MS, A_CFG_HS_RATE,
+ A_CFG_HS_BURST, A_CFG_HS_QUEUE_MAX) = range(37, 43)
+HS_CLIENT, HS_SERVER = 1, 2
+SO_SERVER_NAME, SO_PEER_ID = 1, 2
+# Global only, after M2MSEC_A_STAT_PAD (15); "hs_pending" is a gauge.
+HS_STATS = {name: 16 + i for i, name in enumerate(
+    ["hs_created", "hs_accepted", "hs_completed", "hs_failed", "hs_timeout",
+     "hs_ratelimited", "hs_dropped", "hs_pending"])}
 
 
 def family():
@@ -467,7 +479,9 @@ class Assoc:
 
 def global_stats(genl):
     s = parse_attrs(genl.request(CMD_GET_STATS)[0][A_STATS])
-    return {name: u(s.get(i + 1, b"\0")) for i, name in enumerate(STATS)}
+    out = {name: u(s.get(i + 1, b"\0")) for i, name in enumerate(STATS)}
+    out.update({name: u(s.get(i, b"\0")) for name, i in HS_STATS.items()})
+    return out
 
 
 class _iovec(ctypes.Structure):

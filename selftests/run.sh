@@ -18,6 +18,8 @@ TESTS=(
 	dtls_records.py
 	dtls_netns.py
 	interop_dtls.sh
+	handshake_kernel.py
+	hs_interop.sh
 	load_unload.sh
 	esprim_jwcrypto.py
 	esprim_cjose

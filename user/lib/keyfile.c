@@ -670,9 +670,16 @@ int m2msec_assoc_put_attrs(struct nl_msg *msg, int sockfd,
 			   int32_t rx_key)
 {
 	if (nla_put_u32(msg, M2MSEC_A_SOCK_FD, sockfd) ||
-	    nla_put_u16(msg, M2MSEC_A_ASSOC_VERSION, kf->version) ||
-	    nla_put_u32(msg, M2MSEC_A_ASSOC_CIPHER, kf->cipher) ||
 	    nla_put(msg, M2MSEC_A_ASSOC_PEER, kf->peer_len, &kf->peer))
+		return -EMSGSIZE;
+	return m2msec_assoc_put_keys(msg, kf, tx_key, rx_key);
+}
+
+int m2msec_assoc_put_keys(struct nl_msg *msg, const struct m2msec_keyfile *kf,
+			  int32_t tx_key, int32_t rx_key)
+{
+	if (nla_put_u16(msg, M2MSEC_A_ASSOC_VERSION, kf->version) ||
+	    nla_put_u32(msg, M2MSEC_A_ASSOC_CIPHER, kf->cipher))
 		return -EMSGSIZE;
 	if (put_dir_attrs(msg, M2MSEC_A_ASSOC_TX, &kf->tx, tx_key) ||
 	    put_dir_attrs(msg, M2MSEC_A_ASSOC_RX, &kf->rx, rx_key))

@@ -202,6 +202,15 @@ int m2msec_assoc_put_attrs(struct nl_msg *msg, int sockfd,
 			   int32_t rx_key);
 
 /**
+ * m2msec_assoc_put_keys() - the same without SOCK_FD and PEER: version,
+ * cipher, both directions and the CIDs (M2MSEC_CMD_HS_DONE takes these)
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+int m2msec_assoc_put_keys(struct nl_msg *msg, const struct m2msec_keyfile *kf,
+			  int32_t tx_key, int32_t rx_key);
+
+/**
  * m2msec_assoc_install() - add the keys and install the association
  * @g: open generic netlink handle
  * @sockfd: the m2msec DTLS socket the association belongs to

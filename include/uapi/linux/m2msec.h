@@ -197,14 +197,26 @@ struct m2msec_key_payload {
  *	datagram to the peer from the socket's address, poll() works; closing
  *	it without HS_DONE fails the handshake), M2MSEC_A_HS_ROLE,
  *	M2MSEC_A_ASSOC_PEER, M2MSEC_A_ASSOC_LOCAL, M2MSEC_A_HS_SERVER_NAME.
- *	A request can be accepted once; ENOENT when it is unknown or gone.
+ *	A request can be accepted once; ENOENT when it is unknown or gone,
+ *	EBUSY when it was accepted already.  Closing the descriptor before
+ *	HS_DONE fails the handshake with ECONNABORTED.  After HS_DONE, read()
+ *	returns 0 (datagrams not read by then went back to the socket's
+ *	normal receive path) and write() keeps working while the socket is
+ *	open, for retransmitting a final flight or sending an alert.
  * @M2MSEC_CMD_HS_DONE: finish an accepted handshake (needs CAP_NET_ADMIN).
  *	Request: M2MSEC_A_HS_ID, M2MSEC_A_HS_STATUS (0 or a negative errno),
  *	and on success the association attributes of M2MSEC_CMD_ASSOC_NEW
  *	except SOCK_FD and PEER (the request names them), with key serials
  *	looked up in the caller's context, plus M2MSEC_A_HS_PEER_ID.  The
  *	association is installed on the requesting socket; a blocked
- *	connect() returns.  Exactly one completion per accepted request.
+ *	connect() returns.  Reply on success: M2MSEC_A_ASSOC_ID.  Datagrams
+ *	of the peer still queued on the request (not read by the daemon) go
+ *	through the socket's normal receive path after the installation.
+ *	Exactly one completion per accepted request.
+ *	Errors: ENOENT (unknown or finished request; the timeout may have
+ *	won), EINVAL (not accepted yet, or invalid association attributes:
+ *	the handshake then fails with that error), ECONNRESET (the socket was
+ *	closed).
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -280,6 +292,22 @@ enum m2msec_cmd {
  *	identity, "psk:<identity>" or "x509:<subject>[;san=<SAN>...]"; readable
  *	per association (M2MSEC_CMD_ASSOC_GET dumps it).
  * @M2MSEC_A_HS_SERVER_NAME: string, SNI a client sends (socket option).
+ * @M2MSEC_A_CFG_HS_SOCK_MAX: u32, unfinished handshake requests per socket
+ *	(range 1..4096, default 64); first flights beyond it are dropped and
+ *	counted (M2MSEC_A_STAT_HS_DROPPED), connect() fails with EAGAIN.
+ * @M2MSEC_A_CFG_HS_NET_MAX: u32, unfinished handshake requests in the
+ *	namespace (range 1..65536, default 1024), same behaviour.
+ * @M2MSEC_A_CFG_HS_TIMEOUT_MS: u32, time a request has to be accepted and
+ *	finished (range 100..600000, default 10000); then it fails with
+ *	ETIMEDOUT.
+ * @M2MSEC_A_CFG_HS_RATE: u32, new server-side requests per second and
+ *	source (IPv4 address or IPv6 /64), token bucket refill rate (range
+ *	1..1000000, default 10).
+ * @M2MSEC_A_CFG_HS_BURST: u32, token bucket depth (range 1..1000000,
+ *	default 20).
+ * @M2MSEC_A_CFG_HS_QUEUE_MAX: u32, datagrams queued on one request for the
+ *	daemon (range 1..1024, default 32); the socket's receive buffer bounds
+ *	their memory as well.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -319,6 +347,12 @@ enum m2msec_attr {
 	M2MSEC_A_HS_STATUS,
 	M2MSEC_A_HS_PEER_ID,
 	M2MSEC_A_HS_SERVER_NAME,
+	M2MSEC_A_CFG_HS_SOCK_MAX,
+	M2MSEC_A_CFG_HS_NET_MAX,
+	M2MSEC_A_CFG_HS_TIMEOUT_MS,
+	M2MSEC_A_CFG_HS_RATE,
+	M2MSEC_A_CFG_HS_BURST,
+	M2MSEC_A_CFG_HS_QUEUE_MAX,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -432,6 +466,25 @@ enum m2msec_dir_attr {
  * @M2MSEC_A_STAT_TX_ERR: sends that failed (route, memory, crypto).
  * @M2MSEC_A_STAT_RX_QUEUE_DROP: datagrams dropped because the socket's
  *	receive buffer was full (global only).
+ * @M2MSEC_A_STAT_PAD: padding.
+ *
+ * Handshake counters, global only (M2MSEC_A_STATS):
+ * @M2MSEC_A_STAT_HS_CREATED: handshake requests created (both roles).
+ * @M2MSEC_A_STAT_HS_ACCEPTED: requests taken by M2MSEC_CMD_HS_ACCEPT.
+ * @M2MSEC_A_STAT_HS_COMPLETED: requests finished with status 0.
+ * @M2MSEC_A_STAT_HS_FAILED: requests finished with an error other than
+ *	the timeout (daemon status, channel closed, socket closed, keys).
+ * @M2MSEC_A_STAT_HS_TIMEOUT: requests failed with ETIMEDOUT.
+ * @M2MSEC_A_STAT_HS_RATELIMITED: first flights refused by the per-source
+ *	rate limit.
+ * @M2MSEC_A_STAT_HS_DROPPED: requests refused because a maximum of
+ *	unfinished requests (socket or namespace) was reached, or no memory.
+ * @M2MSEC_A_STAT_HS_PENDING: a gauge, not a counter: requests created and
+ *	not finished yet.
+ *
+ * Datagrams queued on a request for the daemon count as
+ * M2MSEC_A_STAT_CTRL_QUEUED, those refused (queue or receive buffer full)
+ * as M2MSEC_A_STAT_CTRL_DROP.
  */
 enum m2msec_stat_attr {
 	M2MSEC_A_STAT_UNSPEC,
@@ -450,6 +503,14 @@ enum m2msec_stat_attr {
 	M2MSEC_A_STAT_TX_ERR,
 	M2MSEC_A_STAT_RX_QUEUE_DROP,
 	M2MSEC_A_STAT_PAD,
+	M2MSEC_A_STAT_HS_CREATED,
+	M2MSEC_A_STAT_HS_ACCEPTED,
+	M2MSEC_A_STAT_HS_COMPLETED,
+	M2MSEC_A_STAT_HS_FAILED,
+	M2MSEC_A_STAT_HS_TIMEOUT,
+	M2MSEC_A_STAT_HS_RATELIMITED,
+	M2MSEC_A_STAT_HS_DROPPED,
+	M2MSEC_A_STAT_HS_PENDING,
 	__M2MSEC_A_STAT_MAX,
 };
 #define M2MSEC_A_STAT_MAX (__M2MSEC_A_STAT_MAX - 1)
@@ -473,6 +534,31 @@ enum m2msec_stat_attr {
 enum m2msec_cmsg {
 	M2MSEC_CMSG_ASSOC_ID = 1,
 	M2MSEC_CMSG_EPOCH = 2,
+};
+
+#define M2MSEC_SERVER_NAME_MAX	255
+#define M2MSEC_PEER_ID_MAX	1024
+
+/**
+ * enum m2msec_dtls_sockopt - DTLS socket options at level SOL_M2MSEC
+ * @M2MSEC_SO_SERVER_NAME: characters (no NUL needed), at most
+ *	M2MSEC_SERVER_NAME_MAX: the server name (SNI) the handshake daemon
+ *	sends as a client, reported in M2MSEC_CMD_HS_REQUEST and
+ *	M2MSEC_CMD_HS_ACCEPT (for a listening socket: the name whose
+ *	credentials the daemon should present).  optlen 0 clears it.
+ *	getsockopt() returns it with a terminating NUL (ENOENT when unset).
+ * @M2MSEC_SO_PEER_ID: getsockopt() only.  On input the first 4 bytes of
+ *	optval are a __u32 association id (0: the association of the peer
+ *	given to connect()); on return optval holds the peer's authenticated
+ *	identity from M2MSEC_CMD_HS_DONE (M2MSEC_A_HS_PEER_ID) as a
+ *	NUL-terminated string and optlen its size with the NUL.  Errors:
+ *	EINVAL (optlen < 4), ENOENT (no such association), ENODATA (installed
+ *	without an identity: static keying), ERANGE (optval too small; optlen
+ *	is set to the size needed).
+ */
+enum m2msec_dtls_sockopt {
+	M2MSEC_SO_SERVER_NAME = 1,
+	M2MSEC_SO_PEER_ID = 2,
 };
 
 /* ------------------------------------------------------------------ */

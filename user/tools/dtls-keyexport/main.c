@@ -260,45 +260,16 @@ err:
 	return -1;
 }
 
-/*
- * The first sequence numbers of the exported epoch come from what was seen
- * on the wire: the next one after the highest sent (received) record in that
- * epoch, or 0 when that epoch has carried nothing yet.
- */
-static void set_seq(struct m2msec_kf_dir *d, const struct kx_seen *seen,
-		    uint64_t epoch)
-{
-	d->epoch = epoch;
-	d->seq = seen->records && seen->epoch == epoch ? seen->max_seq + 1 : 0;
-}
-
 static int build_keyfile(const struct args *a, const struct kx_session *s,
 			 const struct kx_observer *obs,
 			 struct m2msec_keyfile *kf)
 {
-	uint64_t epoch = s->version == M2MSEC_DTLS_1_3 ? 3 : 1;
-	int err;
+	char err[256];
 
-	kf->version = s->version;
-	kf->cipher = s->cipher;
-	if (s->version == M2MSEC_DTLS_1_3)
-		err = kx_derive13(s, a->o.role, &kf->tx, &kf->rx);
-	else
-		err = kx_derive12(s, a->o.role, &kf->tx, &kf->rx);
-	if (err) {
-		fprintf(stderr, "dtls-keyexport: key derivation failed\n");
+	if (kx_build_assoc(s, obs, a->o.role, kf, err, sizeof(err))) {
+		fprintf(stderr, "dtls-keyexport: %s\n", err);
 		return -1;
 	}
-	if (s->version == M2MSEC_DTLS_1_2 && obs->tx.epoch != 1) {
-		fprintf(stderr, "dtls-keyexport: no record of ours was seen in epoch 1 (our Finished); cannot tell the sequence numbers\n");
-		return -1;
-	}
-	set_seq(&kf->tx, &obs->tx, epoch);
-	set_seq(&kf->rx, &obs->rx, epoch);
-	memcpy(kf->tx_cid, s->tx_cid, s->tx_cid_len);
-	kf->tx_cid_len = s->tx_cid_len;
-	memcpy(kf->rx_cid, s->rx_cid, s->rx_cid_len);
-	kf->rx_cid_len = s->rx_cid_len;
 	return 0;
 }
 

@@ -1,9 +1,10 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1
 /*
- * dtls-keyexport: cipher suite table and key derivations (OpenSSL
- * libcrypto: EVP_KDF "TLS1-PRF" and "HKDF", EVP ciphers for the record
- * number mask).
+ * Key export: cipher suite table and key derivations (OpenSSL libcrypto:
+ * EVP_KDF "TLS1-PRF" and "HKDF", EVP ciphers for the record number mask),
+ * and the association built from a session.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -203,5 +204,47 @@ int kx_sn_mask(enum m2msec_cipher c, const uint8_t *sn_key, size_t key_len,
 		return -1;
 	mask[0] = out[0];
 	mask[1] = out[1];
+	return 0;
+}
+
+/*
+ * The first sequence numbers of the exported epoch come from what was seen
+ * on the wire: the next one after the highest sent (received) record in that
+ * epoch, or 0 when that epoch has carried nothing yet.
+ */
+static void set_seq(struct m2msec_kf_dir *d, const struct kx_seen *seen,
+		    uint64_t epoch)
+{
+	d->epoch = epoch;
+	d->seq = seen->records && seen->epoch == epoch ? seen->max_seq + 1 : 0;
+}
+
+int kx_build_assoc(const struct kx_session *s, const struct kx_observer *obs,
+		   enum kx_role role, struct m2msec_keyfile *kf, char *err,
+		   size_t errlen)
+{
+	uint64_t epoch = s->version == M2MSEC_DTLS_1_3 ? 3 : 1;
+	int ret;
+
+	kf->version = s->version;
+	kf->cipher = s->cipher;
+	if (s->version == M2MSEC_DTLS_1_3)
+		ret = kx_derive13(s, role, &kf->tx, &kf->rx);
+	else
+		ret = kx_derive12(s, role, &kf->tx, &kf->rx);
+	if (ret) {
+		snprintf(err, errlen, "key derivation failed");
+		return -1;
+	}
+	if (s->version == M2MSEC_DTLS_1_2 && obs->tx.epoch != 1) {
+		snprintf(err, errlen, "no record of ours was seen in epoch 1 (our Finished); cannot tell the sequence numbers");
+		return -1;
+	}
+	set_seq(&kf->tx, &obs->tx, epoch);
+	set_seq(&kf->rx, &obs->rx, epoch);
+	memcpy(kf->tx_cid, s->tx_cid, s->tx_cid_len);
+	kf->tx_cid_len = s->tx_cid_len;
+	memcpy(kf->rx_cid, s->rx_cid, s->rx_cid_len);
+	kf->rx_cid_len = s->rx_cid_len;
 	return 0;
 }

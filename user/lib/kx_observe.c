@@ -1,6 +1,6 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1
 /*
- * dtls-keyexport: watch the datagrams the TLS library sends and receives
+ * Key export: watch the datagrams the TLS library sends and receives
  * and remember the epoch and highest sequence number of each direction, so
  * the exported sequence numbers come from the wire and not from guesses.
  *
@@ -41,7 +41,7 @@ static void note(struct kx_observer *obs, int tx, uint64_t epoch,
 	struct kx_seen *s = tx ? &obs->tx : &obs->rx;
 
 	if (obs->verbose)
-		fprintf(stderr, "dtls-keyexport: %s epoch %" PRIu64 " seq %" PRIu64 " content type %u, %zu bytes\n",
+		fprintf(stderr, "kx: %s epoch %" PRIu64 " seq %" PRIu64 " content type %u, %zu bytes\n",
 			tx ? "sent" : "received", epoch, seq, type, len);
 	if (epoch > s->epoch || !s->records) {
 		s->epoch = epoch;
@@ -104,7 +104,7 @@ static size_t observe13(struct kx_observer *obs, int tx, const uint8_t *d,
 		note(obs, tx, 3, expand_seq(tx ? &obs->tx : &obs->rx, 3, low,
 					    8 * seq_bytes), 0 /* hidden */, rec_len);
 	} else if (obs->verbose) {
-		fprintf(stderr, "dtls-keyexport: %s protected record, epoch bits %u, %zu bytes\n",
+		fprintf(stderr, "kx: %s protected record, epoch bits %u, %zu bytes\n",
 			tx ? "sent" : "received", d[0] & 3, rec_len);
 	}
 	return off + rec_len;

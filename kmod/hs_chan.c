@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handshake channel: the descriptor HS_ACCEPT installs in the daemon.
+ *
+ *   read()   the oldest datagram the peer sent that the daemon has not read
+ *            (one datagram per call, truncated to the buffer); EAGAIN or
+ *            blocking when none; 0 once the request is finished
+ *   write()  one datagram to the peer, from the socket's UDP address
+ *   poll()   EPOLLIN when a datagram is queued or the request finished
+ *            (then also EPOLLRDHUP), EPOLLOUT while the socket is open
+ *   close()  before HS_DONE: the handshake fails with ECONNABORTED
+ *
+ * The file holds a reference on the request, the request one on the
+ * socket: the channel stays valid when the application closes its socket
+ * (write() then fails with EPIPE).
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "handshake.h"
+
+/* The largest UDP payload over IPv4. */
+#define M2MSEC_HS_DGRAM_MAX	65507
+
+static ssize_t m2msec_hs_chan_read(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *f = iocb->ki_filp;
+	struct m2msec_hs_req *req = f->private_data;
+	struct sk_buff *skb;
+	size_t n;
+	bool done;
+	int err;
+
+	for (;;) {
+		skb = m2msec_hs_dequeue(req, &done);
+		if (skb || done)
+			break;
+		if ((f->f_flags & O_NONBLOCK) || (iocb->ki_flags & IOCB_NOWAIT))
+			return -EAGAIN;
+		err = wait_event_interruptible(req->wq,
+				!m2msec_hs_queue_empty(req) ||
+				READ_ONCE(req->state) == M2MSEC_HS_DONE);
+		if (err)
+			return err;
+	}
+	if (!skb)
+		return 0;
+	n = min_t(size_t, iov_iter_count(to), skb->len);
+	err = skb_copy_datagram_iter(skb, 0, to, n);
+	consume_skb(skb);
+	return err ?: n;
+}
+
+static ssize_t m2msec_hs_chan_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct m2msec_hs_req *req = iocb->ki_filp->private_data;
+	struct m2msec_dtls_sock *ds = req->ds;
+	size_t len = iov_iter_count(from);
+	void *buf;
+	int err;
+
+	if (!len)
+		return -EINVAL;
+	if (len > M2MSEC_HS_DGRAM_MAX)
+		return -EMSGSIZE;
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (!copy_from_iter_full(buf, len, from)) {
+		err = -EFAULT;
+		goto out;
+	}
+	/* udp_lock keeps release from taking the UDP socket away. */
+	mutex_lock(&ds->udp_lock);
+	err = READ_ONCE(ds->closing) ? -EPIPE :
+	      m2msec_udp_send(ds, &req->peer, buf, len);
+	mutex_unlock(&ds->udp_lock);
+out:
+	kvfree(buf);
+	return err ?: len;
+}
+
+static __poll_t m2msec_hs_chan_poll(struct file *f, poll_table *wait)
+{
+	struct m2msec_hs_req *req = f->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(f, &req->wq, wait);
+	if (!READ_ONCE(req->ds->closing))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (!m2msec_hs_queue_empty(req))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(req->state) == M2MSEC_HS_DONE)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	return mask;
+}
+
+static int m2msec_hs_chan_release(struct inode *inode, struct file *f)
+{
+	struct m2msec_hs_req *req = f->private_data;
+
+	if (!req)
+		return 0;
+	m2msec_hs_complete(req, -ECONNABORTED, false, M2MSEC_A_STAT_HS_FAILED);
+	m2msec_hs_put(req);
+	return 0;
+}
+
+static const struct file_operations m2msec_hs_chan_fops = {
+	.owner		= THIS_MODULE,
+	.read_iter	= m2msec_hs_chan_read,
+	.write_iter	= m2msec_hs_chan_write,
+	.poll		= m2msec_hs_chan_poll,
+	.release	= m2msec_hs_chan_release,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * m2msec_hs_chan_file() - a channel file for @req
+ * @req: request; the file takes a reference of its own
+ *
+ * A file whose private_data is cleared before the last fput() leaves the
+ * request alone (HS_ACCEPT's error path).
+ *
+ * Return: the file or an ERR_PTR.
+ */
+struct file *m2msec_hs_chan_file(struct m2msec_hs_req *req)
+{
+	struct file *f;
+
+	refcount_inc(&req->ref);
+	f = anon_inode_getfile("[m2msec-handshake]", &m2msec_hs_chan_fops, req,
+			       O_RDWR);
+	if (IS_ERR(f))
+		m2msec_hs_put(req);
+	return f;
+}

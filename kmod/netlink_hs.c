@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink side of the handshake upcall: the HS_REQUEST
+ * notification on the "handshake" multicast group, HS_ACCEPT (a channel
+ * descriptor for the daemon) and HS_DONE (keys in, or a failure).  Both
+ * commands need CAP_NET_ADMIN in the namespace (GENL_UNS_ADMIN_PERM) and
+ * find the request by id in the caller's namespace only.
+ */
+#include <linux/file.h>
+#include <net/genetlink.h>
+
+#include "handshake.h"
+
+/**
+ * m2msec_hs_put_names() - the attributes describing a request
+ * @msg: message being built
+ * @req: request
+ *
+ * HS_ID, HS_ROLE, ASSOC_PEER, ASSOC_LOCAL, and HS_SERVER_NAME when the
+ * socket has one.
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int m2msec_hs_put_names(struct sk_buff *msg, struct m2msec_hs_req *req)
+{
+	struct m2msec_name *n;
+	int err = 0;
+
+	if (nla_put_u32(msg, M2MSEC_A_HS_ID, req->id) ||
+	    nla_put_u8(msg, M2MSEC_A_HS_ROLE, req->role) ||
+	    nla_put(msg, M2MSEC_A_ASSOC_PEER, m2msec_addr_len(&req->peer),
+		    &req->peer) ||
+	    (req->local.sa.sa_family &&
+	     nla_put(msg, M2MSEC_A_ASSOC_LOCAL, m2msec_addr_len(&req->local),
+		     &req->local)))
+		return -EMSGSIZE;
+	rcu_read_lock();
+	n = rcu_dereference(req->ds->server_name);
+	if (n)
+		err = nla_put_string(msg, M2MSEC_A_HS_SERVER_NAME, n->name);
+	rcu_read_unlock();
+	return err;
+}
+
+/**
+ * m2msec_hs_notify() - multicast M2MSEC_CMD_HS_REQUEST for @req
+ * @req: a new request
+ * @gfp: GFP_ATOMIC from the receive hook
+ *
+ * Best effort: without a listener the request simply times out.
+ */
+void m2msec_hs_notify(struct m2msec_hs_req *req, gfp_t gfp)
+{
+	struct net *net = sock_net(&req->ds->sk);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&m2msec_genl_family, net, M2MSEC_MCGRP_HS_IDX))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &m2msec_genl_family, 0,
+			  M2MSEC_CMD_HS_REQUEST);
+	if (!hdr || m2msec_hs_put_names(msg, req)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&m2msec_genl_family, net, msg, 0,
+				M2MSEC_MCGRP_HS_IDX, gfp);
+}
+
+static struct m2msec_hs_req *m2msec_nl_hs_req(struct genl_info *info)
+{
+	struct m2msec_hs_req *req;
+
+	if (GENL_REQ_ATTR_CHECK(info, M2MSEC_A_HS_ID))
+		return ERR_PTR(-EINVAL);
+	req = m2msec_hs_get_by_id(genl_info_net(info),
+				  nla_get_u32(info->attrs[M2MSEC_A_HS_ID]));
+	if (!req) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[M2MSEC_A_HS_ID],
+				    "no such handshake request (unknown or finished)");
+		return ERR_PTR(-ENOENT);
+	}
+	return req;
+}
+
+/**
+ * m2msec_nl_hs_accept() - M2MSEC_CMD_HS_ACCEPT
+ * @skb: request message
+ * @info: its attributes: M2MSEC_A_HS_ID
+ *
+ * The descriptor is installed only once the reply is built and the request
+ * is ours, so a refusal leaves nothing behind in the caller.
+ *
+ * Return: 0 or a negative errno.
+ */
+int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
+{
+	struct m2msec_hs_req *req;
+	struct sk_buff *msg;
+	struct file *file;
+	void *hdr;
+	int fd, err;
+
+	req = m2msec_nl_hs_req(info);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto out_put;
+	}
+	err = -ENOMEM;
+	msg = m2msec_reply_new(info, &hdr);
+	if (!msg)
+		goto out_fd;
+	err = -EMSGSIZE;
+	if (nla_put_u32(msg, M2MSEC_A_HS_FD, fd) ||
+	    m2msec_hs_put_names(msg, req))
+		goto out_msg;
+	genlmsg_end(msg, hdr);
+
+	file = m2msec_hs_chan_file(req);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto out_msg;
+	}
+	if (!m2msec_hs_claim(req, M2MSEC_HS_PENDING, M2MSEC_HS_ACCEPTED)) {
+		/* Not this file's request to fail. */
+		file->private_data = NULL;
+		fput(file);
+		m2msec_hs_put(req);
+		err = READ_ONCE(req->state) == M2MSEC_HS_DONE ? -ENOENT :
+								-EBUSY;
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG(info->extack,
+				       "handshake request already accepted");
+		else
+			NL_SET_ERR_MSG(info->extack, "handshake request finished");
+		goto out_msg;
+	}
+	m2msec_hs_net_count(genl_info_net(info), M2MSEC_A_STAT_HS_ACCEPTED, 1);
+	fd_install(fd, file);
+	m2msec_hs_put(req);
+	return genlmsg_reply(msg, info);
+
+out_msg:
+	nlmsg_free(msg);
+out_fd:
+	put_unused_fd(fd);
+out_put:
+	m2msec_hs_put(req);
+	return err;
+}
+
+/* Install the association the daemon negotiated on the request's socket. */
+static int m2msec_hs_install(struct m2msec_hs_req *req,
+			     struct genl_info *info, u32 *id)
+{
+	struct nlattr *peer_id = info->attrs[M2MSEC_A_HS_PEER_ID];
+	struct m2msec_assoc *a;
+	int err;
+
+	a = m2msec_nl_assoc_prepare(req->ds, info, &req->peer);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	err = -ENOMEM;
+	if (peer_id) {
+		a->peer_id = nla_strdup(peer_id, GFP_KERNEL);
+		if (!a->peer_id)
+			goto out;
+	}
+	err = m2msec_nl_assoc_publish(a, info);
+	*id = a->id;
+out:
+	m2msec_assoc_put(a);
+	return err;
+}
+
+static int m2msec_hs_reply_id(struct genl_info *info, u32 id)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = m2msec_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, M2MSEC_A_ASSOC_ID, id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * m2msec_nl_hs_done() - M2MSEC_CMD_HS_DONE
+ * @skb: request message
+ * @info: HS_ID, HS_STATUS, on success the association attributes and
+ *	HS_PEER_ID
+ *
+ * The request is claimed before anything is installed, so the timeout or
+ * a channel close cannot finish it meanwhile; whatever happens next, this
+ * call completes it: with the daemon's status, with 0 once the association
+ * is in the socket's tables, or with the installation's error.
+ *
+ * Return: 0 (reply: ASSOC_ID on success) or a negative errno.
+ */
+int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info)
+{
+	struct m2msec_hs_req *req;
+	u32 id = 0;
+	int status, err;
+
+	if (GENL_REQ_ATTR_CHECK(info, M2MSEC_A_HS_STATUS))
+		return -EINVAL;
+	status = nla_get_s32(info->attrs[M2MSEC_A_HS_STATUS]);
+	req = m2msec_nl_hs_req(info);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	if (!m2msec_hs_claim(req, M2MSEC_HS_ACCEPTED, M2MSEC_HS_INSTALLING)) {
+		err = READ_ONCE(req->state) == M2MSEC_HS_PENDING ? -EINVAL :
+								   -ENOENT;
+		if (err == -EINVAL)
+			NL_SET_ERR_MSG(info->extack,
+				       "handshake request not accepted");
+		else
+			NL_SET_ERR_MSG(info->extack, "handshake request finished");
+		goto out;
+	}
+	if (status) {
+		m2msec_hs_complete(req, status, true, M2MSEC_A_STAT_HS_FAILED);
+		err = 0;
+		goto out;
+	}
+	err = m2msec_hs_install(req, info, &id);
+	m2msec_hs_complete(req, err, true, err ? M2MSEC_A_STAT_HS_FAILED :
+						 M2MSEC_A_STAT_HS_COMPLETED);
+	if (!err)
+		err = m2msec_hs_reply_id(info, id);
+out:
+	m2msec_hs_put(req);
+	return err;
+}

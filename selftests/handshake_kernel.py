@@ -1,0 +1,600 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Kernel side of the handshake upcall, with a stand-in daemon in Python.
+
+    application                    stand-in daemon (this script)
+    m2msec socket 127.0.0.1:4600   netlink "handshake" group: HS_REQUEST
+         |   ^                     HS_ACCEPT -> channel fd (read/write)
+         |   | records             HS_DONE   -> association installed
+         v   |
+    peer: plain UDP socket 127.0.0.1:4700, sealing and opening records with
+    the independent codec of m2msec.py
+
+No TLS library is involved: the "handshake" is whatever bytes the test
+writes; what is checked is the kernel's part: requests, their bounds and
+timeouts, the channel, installation, and the errors connect() returns.
+"""
+import ctypes
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from m2msec import (CIPHERS, DTLS12, SOL_M2MSEC, A_ASSOC_ID,  # noqa: E402
+                    A_ASSOC_LOCAL, A_ASSOC_PEER, A_ASSOC_VERSION,
+                    A_ASSOC_CIPHER, A_ASSOC_TX, A_ASSOC_RX, A_HS_ID,
+                    A_HS_ROLE, A_HS_FD, A_HS_STATUS, A_HS_PEER_ID,
+                    A_HS_SERVER_NAME, A_CFG_HS_SOCK_MAX, A_CFG_HS_TIMEOUT_MS,
+                    A_CFG_HS_RATE, A_CFG_HS_BURST, A_CFG_HS_QUEUE_MAX,
+                    A_SOCK_FD, CMD_ASSOC_GET, CMD_GET_CONFIG, CMD_SET_CONFIG,
+                    CMD_HS_REQUEST, CMD_HS_ACCEPT, CMD_HS_DONE, HS_CLIENT,
+                    HS_SERVER, SO_SERVER_NAME, SO_PEER_ID, Assoc, Genl, Keys,
+                    Ktap, direction, dtls_socket, expect,
+                    expect_errno, global_stats, nla, nla_u16, nla_u32,
+                    open12, recv_record, seal12, sock_connect, sockaddr, u)
+
+K, P = ("127.0.0.1", 4600), ("127.0.0.1", 4700)
+CIPHER = "AES-128-CCM-8"
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def client_hello():
+    """A DTLS 1.2 ClientHello record (epoch 0): enough to look like one."""
+    ch = b"\xfe\xfd" + os.urandom(32) + b"\x00\x00" + b"\x00\x02\xc0\xa8" + \
+        b"\x01\x00"
+    body = b"\x01" + len(ch).to_bytes(3, "big") + b"\x00\x00" + \
+        b"\x00\x00\x00" + len(ch).to_bytes(3, "big") + ch
+    return b"\x16\xfe\xfd" + b"\x00\x00" + b"\x00" * 6 + \
+        struct.pack(">H", len(body)) + body
+
+
+class Daemon:
+    """What m2msecd does with the kernel, and nothing else."""
+
+    def __init__(self):
+        self.genl = Genl()
+        self.mc = self.genl.subscribe("handshake")
+
+    def requests(self, n=1, timeout=5.0):
+        out, deadline = [], time.monotonic() + timeout
+        while len(out) < n and time.monotonic() < deadline:
+            select.select([self.mc], [], [], 0.1)
+            out += [a for c, a in Genl.events(self.mc) if c == CMD_HS_REQUEST]
+        return out
+
+    def drain(self):
+        Genl.events(self.mc)
+
+    def accept(self, hid):
+        r = self.genl.request(CMD_HS_ACCEPT, nla_u32(A_HS_ID, hid))[0]
+        return u(r[A_HS_FD]), r
+
+    def done(self, hid, status=0, attrs=b""):
+        return self.genl.request(CMD_HS_DONE, nla_u32(A_HS_ID, hid) +
+                                 nla(A_HS_STATUS, struct.pack("=i", status)) +
+                                 attrs)
+
+    def close(self):
+        self.mc.close()
+        self.genl.s.close()
+
+
+def keying(ktx, krx, peer_id=None):
+    """HS_DONE association attributes: DTLS 1.2, epoch 1, sequence 1."""
+    a = nla_u16(A_ASSOC_VERSION, DTLS12) + \
+        nla_u32(A_ASSOC_CIPHER, CIPHERS[CIPHER][0]) + \
+        nla(A_ASSOC_TX | 0x8000, direction(1, 1, ktx.serial())) + \
+        nla(A_ASSOC_RX | 0x8000, direction(1, 1, krx.serial()))
+    if peer_id:
+        a += nla(A_HS_PEER_ID, peer_id.encode() + b"\0")
+    return a
+
+
+def peer_socket(addr=P):
+    p = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    p.bind(addr)
+    p.settimeout(5)
+    return p
+
+
+def recv_app(sock, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return recv_record(sock, 65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            time.sleep(0.05)
+    raise AssertionError("no application record within %.0f s" % timeout)
+
+
+def read_chan(fd, timeout=5.0):
+    r, _, _ = select.select([fd], [], [], timeout)
+    expect(r, "channel not readable")
+    return os.read(fd, 65536)
+
+
+def peer_id_of(sock, assoc_id):
+    buf = ctypes.create_string_buffer(struct.pack("=I", assoc_id), 1100)
+    ln = ctypes.c_uint32(1100)
+    if _libc.getsockopt(sock.fileno(), SOL_M2MSEC, SO_PEER_ID, buf,
+                        ctypes.byref(ln)) < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return buf.raw[:ln.value - 1].decode()
+
+
+def assocs(genl, sock):
+    return genl.request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, sock.fileno()),
+                        dump=True)
+
+
+def set_config(genl, **kv):
+    attrs = {"sock_max": A_CFG_HS_SOCK_MAX, "timeout_ms": A_CFG_HS_TIMEOUT_MS,
+             "rate": A_CFG_HS_RATE, "burst": A_CFG_HS_BURST,
+             "queue_max": A_CFG_HS_QUEUE_MAX}
+    genl.request(CMD_SET_CONFIG, b"".join(nla_u32(attrs[k], v)
+                                          for k, v in kv.items()))
+
+
+def delta(before, after, name):
+    return after[name] - before[name]
+
+
+class Connector(threading.Thread):
+    """A blocking connect() in a thread: its errno ends up in .err."""
+
+    def __init__(self, sock, addr):
+        super().__init__(daemon=True)
+        self.sock, self.addr, self.err, self.elapsed = sock, addr, None, None
+        self.start()
+
+    def run(self):
+        t0 = time.monotonic()
+        try:
+            sock_connect(self.sock, self.addr)
+            self.err = 0
+        except OSError as e:
+            self.err = e.errno
+        self.elapsed = time.monotonic() - t0
+
+    def result(self, timeout=10):
+        self.join(timeout)
+        expect(not self.is_alive(), "connect() still blocked")
+        return self.err
+
+
+genl = Genl()
+saved = genl.request(CMD_GET_CONFIG)[0]
+set_config(genl, timeout_ms=5000, rate=1000, burst=1000)
+d = Daemon()
+t = Ktap(16)
+
+
+def server_pair():
+    s = dtls_socket(bind=K)
+    s.listen(8)
+    return s, peer_socket()
+
+
+try:
+    def request_on_first_flight():
+        s, p = server_pair()
+        try:
+            d.drain()
+            before = global_stats(genl)
+            p.sendto(client_hello(), K)
+            reqs = d.requests()
+            expect(len(reqs) == 1, "requests %r" % reqs)
+            r = reqs[0]
+            expect(u(r[A_HS_ROLE]) == HS_SERVER and u(r[A_HS_ID]) > 0)
+            expect(r[A_ASSOC_PEER] == sockaddr(P), "peer %r" % r[A_ASSOC_PEER])
+            expect(r[A_ASSOC_LOCAL] == sockaddr(K), "local")
+            after = global_stats(genl)
+            expect(delta(before, after, "hs_created") == 1)
+            expect(delta(before, after, "hs_pending") == 1)
+            # Retransmissions of the first flight join the same request.
+            p.sendto(client_hello(), K)
+            expect(d.requests(timeout=0.5) == [], "a second request")
+        finally:
+            s.close()
+            p.close()
+
+    t.check("handshake: a ClientHello from an unknown peer on a listening socket creates one server request and multicasts HS_REQUEST with id, role, peer and local address",
+            request_on_first_flight)
+
+    def no_request_without_listen():
+        s, p = dtls_socket(bind=K), peer_socket()
+        try:
+            d.drain()
+            before = global_stats(genl)
+            p.sendto(client_hello(), K)
+            time.sleep(0.3)
+            expect(d.requests(timeout=0.3) == [])
+            expect(delta(before, global_stats(genl), "hs_created") == 0)
+        finally:
+            s.close()
+            p.close()
+
+    t.check("handshake: without listen() a ClientHello creates no request",
+            no_request_without_listen)
+
+    def server_full():
+        s, p = server_pair()
+        try:
+            d.drain()
+            before = global_stats(genl)
+            p.sendto(client_hello(), K)
+            hid = u(d.requests()[0][A_HS_ID])
+            fd, r = d.accept(hid)
+            expect(u(r[A_HS_ROLE]) == HS_SERVER and r[A_ASSOC_PEER] ==
+                   sockaddr(P))
+            # Channel: first flight in, reply out.
+            first = read_chan(fd)
+            expect(first[:3] == b"\x16\xfe\xfd" and first[13] == 1,
+                   "read %r" % first[:16])
+            os.write(fd, b"\x16\xfe\xfd server flight")
+            data, src = p.recvfrom(100)
+            expect(data == b"\x16\xfe\xfd server flight" and src == K,
+                   "%r from %r" % (data, src))
+            # Keys as the handshake would have produced them; the peer's
+            # first application record arrives before DONE and is not read
+            # by the daemon.
+            ktx, krx = Keys(CIPHER, DTLS12), Keys(CIPHER, DTLS12)
+            p.sendto(seal12(krx, 1, 1, b"early data"), K)
+            time.sleep(0.2)
+            reply = d.done(hid, 0, keying(ktx, krx, "psk:ae-0001"))
+            aid = u(reply[0][A_ASSOC_ID])
+            data, peer, got_aid, epoch, _ = recv_app(s)
+            expect((data, peer, got_aid, epoch) ==
+                   (b"early data", P, aid, 1), repr((data, peer, got_aid)))
+            p.sendto(seal12(krx, 1, 2, b"after done"), K)
+            expect(recv_app(s)[0] == b"after done")
+            s.sendmsg([b"to the peer"], [(SOL_M2MSEC, 1,
+                                          struct.pack("=I", aid))])
+            rec, _ = p.recvfrom(1000)
+            expect(open12(ktx, rec)[3] == b"to the peer")
+            a = [x for x in assocs(genl, s) if u(x[A_ASSOC_ID]) == aid][0]
+            expect(a[A_HS_PEER_ID].rstrip(b"\0") == b"psk:ae-0001")
+            expect(peer_id_of(s, aid) == "psk:ae-0001")
+            expect(os.read(fd, 100) == b"", "read after DONE is not EOF")
+            os.close(fd)
+            after = global_stats(genl)
+            for k, v in (("hs_accepted", 1), ("hs_completed", 1),
+                         ("hs_failed", 0), ("hs_pending", 0)):
+                expect(delta(before, after, k) == v, "%s %d" %
+                       (k, delta(before, after, k)))
+        finally:
+            s.close()
+            p.close()
+
+    t.check("handshake: server: HS_ACCEPT's fd reads the ClientHello and writes to the peer; HS_DONE installs the association with the peer identity (ASSOC_GET, M2MSEC_SO_PEER_ID); a record the daemon left unread is delivered after DONE",
+            server_full)
+
+    def server_error():
+        s, p = server_pair()
+        try:
+            d.drain()
+            before = global_stats(genl)
+            p.sendto(client_hello(), K)
+            hid = u(d.requests()[0][A_HS_ID])
+            fd, _ = d.accept(hid)
+            d.done(hid, -errno.EKEYREJECTED)
+            expect(assocs(genl, s) == [], "association installed")
+            expect(os.read(fd, 100) == b"")
+            os.close(fd)
+            after = global_stats(genl)
+            expect(delta(before, after, "hs_failed") == 1)
+            expect(delta(before, after, "hs_pending") == 0)
+            expect_errno(errno.ENOENT, lambda: d.done(hid, 0))
+        finally:
+            s.close()
+            p.close()
+
+    t.check("handshake: HS_DONE with an error status fails the request: nothing installed, counted as failed, a second DONE gives ENOENT",
+            server_error)
+
+    def misuse():
+        s, p = server_pair()
+        try:
+            d.drain()
+            p.sendto(client_hello(), K)
+            hid = u(d.requests()[0][A_HS_ID])
+            expect_errno(errno.EINVAL, lambda: d.done(hid, 0))
+            fd, _ = d.accept(hid)
+            expect_errno(errno.EBUSY, lambda: d.accept(hid))
+            expect_errno(errno.ENOENT, lambda: d.accept(0x7ffffff0))
+            expect_errno(errno.ERANGE, lambda: d.done(hid, 5))
+            os.close(fd)
+        finally:
+            s.close()
+            p.close()
+
+    t.check("handshake: DONE before ACCEPT gives EINVAL, a second ACCEPT EBUSY, an unknown id ENOENT, a positive status ERANGE",
+            misuse)
+
+    def client_ok():
+        c, p = dtls_socket(bind=("127.0.0.1", 4601)), peer_socket()
+        try:
+            c.setsockopt(SOL_M2MSEC, SO_SERVER_NAME, b"cse.example.net")
+            d.drain()
+            conn = Connector(c, P)
+            r = d.requests()[0]
+            expect(u(r[A_HS_ROLE]) == HS_CLIENT)
+            expect(r[A_HS_SERVER_NAME].rstrip(b"\0") == b"cse.example.net")
+            hid = u(r[A_HS_ID])
+            fd, acc = d.accept(hid)
+            expect(acc[A_HS_SERVER_NAME].rstrip(b"\0") == b"cse.example.net")
+            os.write(fd, client_hello())
+            data, src = p.recvfrom(1000)
+            expect(data[0] == 22 and src == ("127.0.0.1", 4601))
+            p.sendto(b"\x16\xfe\xfd server hello", src)
+            expect(read_chan(fd) == b"\x16\xfe\xfd server hello")
+            time.sleep(0.2)
+            expect(conn.is_alive(), "connect() returned before DONE")
+            ktx, krx = Keys(CIPHER, DTLS12), Keys(CIPHER, DTLS12)
+            d.done(hid, 0, keying(ktx, krx, "x509:CN=cse"))
+            expect(conn.result() == 0, "connect: %r" % conn.err)
+            c.send(b"first bytes")
+            rec, _ = p.recvfrom(1000)
+            expect(open12(ktx, rec)[3] == b"first bytes")
+            expect(peer_id_of(c, 0) == "x509:CN=cse")
+            os.close(fd)
+        finally:
+            c.close()
+            p.close()
+
+    t.check("handshake: client: connect() blocks until HS_DONE and returns 0; HS_REQUEST and HS_ACCEPT carry role client and the SNI; the channel reaches the server; application data flows",
+            client_ok)
+
+    def client_rejected():
+        c, p = dtls_socket(), peer_socket()
+        try:
+            d.drain()
+            conn = Connector(c, P)
+            hid = u(d.requests()[0][A_HS_ID])
+            fd, _ = d.accept(hid)
+            d.done(hid, -errno.EKEYREJECTED)
+            expect(conn.result() == errno.EKEYREJECTED,
+                   "connect: %r" % conn.err)
+            expect(c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0)
+            os.close(fd)
+        finally:
+            c.close()
+            p.close()
+
+    t.check("handshake: client: connect() fails with the daemon's status (EKEYREJECTED), not repeated in SO_ERROR",
+            client_rejected)
+
+    def client_timeout():
+        set_config(genl, timeout_ms=1000)
+        c = dtls_socket()
+        try:
+            before = global_stats(genl)
+            conn = Connector(c, P)
+            expect(conn.result(20) == errno.ETIMEDOUT,
+                   "connect: %r" % conn.err)
+            expect(conn.elapsed >= 0.9, "after %.2f s" % conn.elapsed)
+            expect(delta(before, global_stats(genl), "hs_timeout") == 1)
+        finally:
+            set_config(genl, timeout_ms=5000)
+            c.close()
+
+    t.check("handshake: client: connect() with nobody accepting fails with ETIMEDOUT after the configured timeout, counted as timed out",
+            client_timeout)
+
+    def client_nonblock():
+        p = peer_socket()
+        try:
+            for status, want in ((0, 0), (-errno.EACCES, errno.EACCES)):
+                c = dtls_socket()
+                c.setblocking(False)
+                d.drain()
+                expect_errno(errno.EINPROGRESS, lambda: sock_connect(c, P))
+                expect_errno(errno.EALREADY, lambda: sock_connect(c, P))
+                pl = select.poll()
+                pl.register(c.fileno(), select.POLLOUT)
+                expect(pl.poll(200) == [], "writable while connecting")
+                hid = u(d.requests()[0][A_HS_ID])
+                fd, _ = d.accept(hid)
+                keys = keying(Keys(CIPHER, DTLS12), Keys(CIPHER, DTLS12))
+                d.done(hid, status, keys if not status else b"")
+                ev = pl.poll(5000)
+                expect(ev and ev[0][1] & select.POLLOUT, "poll %r" % ev)
+                err = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                expect(err == want, "SO_ERROR %d" % err)
+                os.close(fd)
+                c.close()
+        finally:
+            p.close()
+
+    t.check("handshake: client: non-blocking connect() gives EINPROGRESS (then EALREADY), poll() reports writability after DONE, SO_ERROR gives 0 or the status (EACCES)",
+            client_nonblock)
+
+    def chan_closed():
+        c = dtls_socket()
+        try:
+            d.drain()
+            conn = Connector(c, P)
+            hid = u(d.requests()[0][A_HS_ID])
+            fd, _ = d.accept(hid)
+            os.close(fd)
+            expect(conn.result() == errno.ECONNABORTED,
+                   "connect: %r" % conn.err)
+        finally:
+            c.close()
+
+    t.check("handshake: closing the channel fd without HS_DONE (a killed daemon) makes connect() fail with ECONNABORTED",
+            chan_closed)
+
+    def static_no_handshake():
+        c, p = dtls_socket(bind=("127.0.0.1", 4602)), peer_socket()
+        try:
+            d.drain()
+            Assoc(genl, c, P, CIPHER, DTLS12, Keys(CIPHER, DTLS12),
+                  Keys(CIPHER, DTLS12))
+            sock_connect(c, P)
+            expect(d.requests(timeout=0.3) == [], "handshake requested")
+        finally:
+            c.close()
+            p.close()
+
+    t.check("handshake: connect() to a peer with a static association returns at once and starts no handshake",
+            static_no_handshake)
+
+    def unprivileged():
+        s, p = server_pair()
+        try:
+            d.drain()
+            p.sendto(client_hello(), K)
+            hid = u(d.requests()[0][A_HS_ID])
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    os.setgroups([])
+                    os.setgid(65534)
+                    os.setuid(65534)
+                    g = Genl()
+                    for fn in (lambda: g.request(CMD_HS_ACCEPT,
+                                                 nla_u32(A_HS_ID, hid)),
+                               lambda: g.request(CMD_HS_DONE,
+                                                 nla_u32(A_HS_ID, hid) +
+                                                 nla(A_HS_STATUS,
+                                                     struct.pack("=i", 0))),
+                               lambda: g.subscribe("handshake")):
+                        expect_errno(errno.EPERM, fn)
+                    code = 0
+                except BaseException as e:  # noqa: BLE001
+                    print("# child: %r" % e, flush=True)
+                os._exit(code)
+            _, st = os.waitpid(pid, 0)
+            expect(os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0,
+                   "child status %r" % st)
+            fd, _ = d.accept(hid)   # still pending: the attempts changed nothing
+            os.close(fd)
+        finally:
+            s.close()
+            p.close()
+
+    t.check("handshake: a user without CAP_NET_ADMIN gets EPERM for HS_ACCEPT, HS_DONE and the handshake multicast group; the request stays acceptable",
+            unprivileged)
+
+    def flood():
+        set_config(genl, sock_max=16, queue_max=8)
+        s = dtls_socket(bind=K)
+        s.listen(8)
+        srcs = []
+        try:
+            before = global_stats(genl)
+            hello = client_hello()
+            for i in range(300):
+                x = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                x.bind(("127.1.%d.%d" % (i // 250, 1 + i % 250), 4800))
+                x.sendto(hello, K)
+                srcs.append(x)
+            # One pending peer keeps sending: its queue is bounded too.
+            for _ in range(50):
+                srcs[0].sendto(hello, K)
+            time.sleep(0.5)
+            after = global_stats(genl)
+            created = delta(before, after, "hs_created")
+            dropped = delta(before, after, "hs_dropped")
+            expect(created == 16 and dropped == 284,
+                   "created %d dropped %d" % (created, dropped))
+            expect(after["hs_pending"] - before["hs_pending"] == 16)
+            expect(delta(before, after, "ctrl_drop") >= 50 - 8 + 1,
+                   "ctrl_drop %d" % delta(before, after, "ctrl_drop"))
+        finally:
+            s.close()
+            for x in srcs:
+                x.close()
+            set_config(genl, sock_max=64, queue_max=32)
+        expect(global_stats(genl)["hs_pending"] == before["hs_pending"],
+               "requests left after close")
+
+    t.check("handshake: a flood of ClientHellos from 300 spoofed source addresses keeps unfinished requests at the per-socket bound (16) and counts the rest as dropped; a request's queue is bounded (excess counted as ctrl_drop)",
+            flood)
+
+    def ratelimit():
+        set_config(genl, rate=1, burst=3)
+        s = dtls_socket(bind=K)
+        s.listen(8)
+        srcs = []
+        try:
+            before = global_stats(genl)
+            for i in range(10):
+                x = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                x.bind(("127.0.0.9", 4900 + i))
+                x.sendto(client_hello(), K)
+                srcs.append(x)
+            time.sleep(0.3)
+            after = global_stats(genl)
+            created = delta(before, after, "hs_created")
+            limited = delta(before, after, "hs_ratelimited")
+            expect(3 <= created <= 5 and created + limited == 10,
+                   "created %d rate-limited %d" % (created, limited))
+        finally:
+            s.close()
+            for x in srcs:
+                x.close()
+            set_config(genl, rate=1000, burst=1000)
+
+    t.check("handshake: the per-source token bucket (rate 1/s, burst 3) refuses further ClientHellos from one address on other ports and counts them",
+            ratelimit)
+
+    def close_with_requests():
+        s = dtls_socket(bind=K)
+        s.listen(8)
+        peers = [peer_socket(("127.0.0.1", 4710 + i)) for i in range(3)]
+        try:
+            d.drain()
+            before = global_stats(genl)
+            for x in peers:
+                x.sendto(client_hello(), K)
+            reqs = d.requests(3)
+            expect(len(reqs) == 3)
+            fd, _ = d.accept(u(reqs[0][A_HS_ID]))
+            s.close()
+            expect(os.read(fd, 100) == b"", "channel not at EOF")
+            expect_errno(errno.EPIPE, lambda: os.write(fd, b"x"))
+            os.close(fd)
+            after = global_stats(genl)
+            expect(delta(before, after, "hs_failed") == 3)
+            expect(after["hs_pending"] == before["hs_pending"])
+            expect_errno(errno.ENOENT, lambda: d.accept(u(reqs[1][A_HS_ID])))
+        finally:
+            for x in peers:
+                x.close()
+
+    t.check("handshake: closing a listening socket fails its pending and accepted requests: channel read() returns 0, write() EPIPE, nothing left pending",
+            close_with_requests)
+
+    def sockopt_errors():
+        c = dtls_socket()
+        try:
+            expect_errno(errno.ENOENT, lambda: c.getsockopt(
+                SOL_M2MSEC, SO_SERVER_NAME, 256))
+            expect_errno(errno.EINVAL, lambda: c.setsockopt(
+                SOL_M2MSEC, SO_SERVER_NAME, b"bad name"))
+            c.setsockopt(SOL_M2MSEC, SO_SERVER_NAME, b"a.example")
+            expect(c.getsockopt(SOL_M2MSEC, SO_SERVER_NAME, 256) ==
+                   b"a.example\0")
+            expect_errno(errno.ENOENT, lambda: peer_id_of(c, 12345))
+        finally:
+            c.close()
+
+    t.check("handshake: M2MSEC_SO_SERVER_NAME reads back, refuses spaces, ENOENT unset; M2MSEC_SO_PEER_ID of an unknown association is ENOENT",
+            sockopt_errors)
+finally:
+    d.close()
+    restore = b"".join(nla_u32(k, u(saved[k])) for k in
+                       (A_CFG_HS_SOCK_MAX, A_CFG_HS_TIMEOUT_MS, A_CFG_HS_RATE,
+                        A_CFG_HS_BURST, A_CFG_HS_QUEUE_MAX) if k in saved)
+    if restore:
+        genl.request(CMD_SET_CONFIG, restore)
+t.exit()

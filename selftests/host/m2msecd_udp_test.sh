@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# m2msecd's handshakes and key export against unmodified peers, without
+# the kernel: `m2msecd --udp-server/--udp-client` runs one handshake on a
+# UDP socket exactly as it would on a handshake channel and writes the
+# association it would hand to the kernel as a key file.
+#
+#   peer (openssl, wolfSSL examples)          m2msecd --udp-*  127.0.0.1:P
+#        |  1. DTLS handshake  ---------------->|  2. writes KEY, exits
+#        |  3. record made by dtls_records.py <-|  from 127.0.0.1:P with
+#        |     (and the peer's answer, ------->   KEY's TX keys at tx-seq
+#        |      checked with the RX keys)
+#
+# Then the configuration checks: CBC suites, loose key file permissions.
+# Loopback only; every process is killed by PID.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+HSD=$REPO/user/m2msecd/m2msecd
+REC="python3 $HERE/dtls_records.py"
+WOLF=${M2MSEC_CACHE:-/var/cache/m2msec}/wolfssl
+N_TESTS=14
+
+echo "KTAP version 1"
+echo "1..$N_TESTS"
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+notok() { n=$((n + 1)); failed=1; echo "not ok $n $*"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+skip_rest() {
+	while [ "$n" -lt "$N_TESTS" ]; do n=$((n + 1)); echo "ok $n m2msecd # SKIP $*"; done
+	exit 4
+}
+
+[ -x "$HSD" ] || skip_rest "m2msecd not built (needs the wolfSSL build: scripts/build-wolfssl.sh)"
+[ -x "$WOLF/bin/client" ] || skip_rest "wolfSSL examples missing"
+python3 -c "import cryptography" 2>/dev/null || skip_rest "python3-cryptography missing (scripts/deps.sh)"
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+bg() { local out=$1; shift; "$@" <&0 >"$out" 2>&1 & pid=$!; pids+=("$pid"); }
+wait_for() {
+	local p=$1 secs=$2 i
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$p" 2>/dev/null || { wait "$p"; return; }
+		sleep 0.1
+	done
+	kill "$p" 2>/dev/null
+	return 124
+}
+wait_text() {
+	local file=$1 text=$2 secs=$3 i
+	for ((i = 0; i < secs * 10; i++)); do
+		grep -qF -- "$text" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+show() { sed 's/^/# /' "$@"; }
+wolf() { local out=$1 prog=$2; shift 2; bg "$out" sh -c 'cd "$1" && shift && exec "$@"' sh "$(cat "$WOLF/srcdir")" timeout 20 "$WOLF/bin/$prog" "$@"; }
+
+"$REPO/selftests/hs_pki.sh" "$tmp/pki" >"$tmp/pki.log" 2>&1 || { show "$tmp/pki.log"; skip_rest "cannot make the test PKI"; }
+P=$tmp/pki
+
+# hsd_run NAME ARGS...: m2msecd in the background with config $d/conf.
+hsd_run() { local d=$1; shift; bg "$d/hsd.err" "$HSD" -f -v -v -c "$d/conf" --out "$d/key" "$@"; hsd_pid=$pid; }
+hsd_ok() {
+	local d=$1 rc
+	wait_for "$hsd_pid" 15; rc=$?
+	grep 'done in' "$d/hsd.err" | sed 's/^/# /'
+	[ $rc -eq 0 ] && [ -s "$d/key" ] && return 0
+	show "$d/hsd.err" "$d/peer"
+	return 1
+}
+newcase() { d=$tmp/$1; mkdir -p "$d"; port=$(free_port); }
+
+# --- openssl s_client, DTLS 1.2 PSK-AES128-CCM8 -> m2msecd server ----------
+newcase ossl-psk
+printf 'versions 1.2\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo 00112233445566778899aabbccddeeff >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+sleep 0.3
+mkfifo "$d/in"
+bg "$d/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
+	-psk_identity m2m-ae-1 -psk 00112233445566778899aabbccddeeff \
+	-cipher PSK-AES128-CCM8 -legacy_server_connect -quiet <>"$d/in"
+check "openssl s_client DTLS 1.2 PSK-AES128-CCM8 -> m2msecd server: handshake, association exported" hsd_ok "$d"
+$REC send "$d/key" reply-from-m2msecd-keys >"$d/send" 2>&1
+check "openssl s_client DTLS 1.2 PSK-AES128-CCM8: the client accepts a record made with the exported TX keys; peer id psk:m2m-ae-1" \
+	bash -c "grep -q 'peer psk:m2m-ae-1' '$d/hsd.err' && { for i in \$(seq 50); do grep -q reply-from-m2msecd-keys '$d/peer' && exit 0; sleep 0.1; done; exit 1; }"
+
+# --- m2msecd client -> openssl s_server, DTLS 1.2 ECDHE-ECDSA-AES128-CCM8 ---
+newcase ossl-ecdsa
+printf 'ca %s\n' "$P/ca.pem" >"$d/conf"
+mkfifo "$d/in"
+bg "$d/peer" openssl s_server -dtls1_2 -accept "127.0.0.1:$port" \
+	-cert "$P/srv.pem" -key "$P/srv.key" -cert_chain "$P/int.pem" \
+	-cipher ECDHE-ECDSA-AES128-CCM8 -quiet <>"$d/in"
+sleep 0.5
+hsd_run "$d" --udp-client "127.0.0.1:$port" --server-name localhost
+check "m2msecd client -> openssl s_server DTLS 1.2 ECDHE-ECDSA-AES128-CCM8 (fresh P-256 chain verified, SNI localhost): handshake, association exported" hsd_ok "$d"
+$REC send "$d/key" hello-from-m2msecd-keys >"$d/send" 2>&1
+check "openssl s_server: accepts a record made with the exported TX keys; peer id is the certificate subject" \
+	bash -c "grep -q 'peer x509:/CN=localhost;san=' '$d/hsd.err' && { for i in \$(seq 50); do grep -q hello-from-m2msecd-keys '$d/peer' && exit 0; sleep 0.1; done; exit 1; }"
+
+# --- wolfSSL example client, DTLS 1.3 PSK -> m2msecd server ----------------
+newcase wolf13-psk
+printf '[psk]\nidentity Client_identitySHA256\nkey 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n' >"$d/conf"
+chmod 600 "$d/conf"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+sleep 0.3
+wolf "$d/peer" client -u -v 4 -s -h 127.0.0.1 -p "$port" -l TLS13-AES128-GCM-SHA256
+check "wolfSSL client DTLS 1.3 PSK -> m2msecd server: handshake, association exported" hsd_ok "$d"
+$REC send "$d/key" reply-with-m2msecd-keys >"$d/send" 2>&1
+check "wolfSSL client DTLS 1.3: accepts a record made with the exported TX keys (epoch 3)" \
+	bash -c "grep -qx 'tx-epoch 3' '$d/key' && { for i in \$(seq 50); do grep -q reply-with-m2msecd-keys '$d/peer' && exit 0; sleep 0.1; done; exit 1; }"
+
+# --- m2msecd client -> wolfSSL example server, DTLS 1.3 certificates, CIDs -
+newcase wolf13-cert
+printf 'ca %s\nconnection-id-length 4\n' "$P/ca.pem" >"$d/conf"
+wolf "$d/peer" server -u -v 4 -p "$port" -c "$P/srv-chain.pem" -k "$P/srv.key" -d --cid ab
+sleep 0.5
+hsd_run "$d" --udp-client "127.0.0.1:$port"
+check "m2msecd client -> wolfSSL server DTLS 1.3 certificates with CIDs: handshake, association exported" hsd_ok "$d"
+check "wolfSSL server DTLS 1.3: accepts a record with the exported TX keys and CID, its answer decrypts with the RX keys" \
+	$REC send "$d/key" hello-from-m2msecd --recv 4 --timeout 3 --expect "I hear you"
+
+# --- negative: wrong PSK -----------------------------------------------------
+newcase wrong-psk
+printf 'versions 1.2\nhandshake-timeout 3\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo 00112233445566778899aabbccddeeff >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+sleep 0.3
+bg "$d/peer" sh -c "sleep 5 | openssl s_client -dtls1_2 -connect 127.0.0.1:$port -psk_identity m2m-ae-1 -psk ffeeddccbbaa99887766554433221100 -cipher PSK-AES128-CCM8 -legacy_server_connect -quiet"
+wait_for "$hsd_pid" 15; rc=$?
+check "wrong PSK: m2msecd server fails with EKEYREJECTED, writes nothing" \
+	bash -c "[ $rc -ne 0 ] && [ ! -e '$d/key' ] && grep -q 'failed (Key was rejected by service)' '$d/hsd.err'"
+
+# --- negative: untrusted certificate ----------------------------------------
+newcase untrusted
+"$REPO/selftests/hs_pki.sh" "$d/other" >/dev/null 2>&1
+printf 'ca %s\n' "$d/other/ca.pem" >"$d/conf"
+mkfifo "$d/in"
+bg "$d/peer" openssl s_server -dtls1_2 -accept "127.0.0.1:$port" \
+	-cert "$P/srv.pem" -key "$P/srv.key" -cert_chain "$P/int.pem" \
+	-cipher ECDHE-ECDSA-AES128-CCM8 -quiet <>"$d/in"
+sleep 0.5
+hsd_run "$d" --udp-client "127.0.0.1:$port"
+wait_for "$hsd_pid" 15; rc=$?
+check "untrusted certificate: m2msecd client fails with EKEYREJECTED, writes nothing" \
+	bash -c "[ $rc -ne 0 ] && [ ! -e '$d/key' ] && grep -q 'failed (Key was rejected by service): the peer.s certificate is rejected' '$d/hsd.err'"
+
+# --- configuration -----------------------------------------------------------
+newcase conf
+printf 'ciphers PSK-AES128-CCM8 PSK-AES128-CBC-SHA256\n' >"$d/conf"
+"$HSD" -t -c "$d/conf" >"$d/out" 2>&1; rc=$?
+check "configuration: a CBC suite is refused with a clear error" \
+	bash -c "[ $rc -ne 0 ] && grep -q 'PSK-AES128-CBC-SHA256.*not an AEAD suite' '$d/out'"
+printf '[psk]\nidentity x\nkey-file %s\n' "$d/psk" >"$d/conf2"
+echo 00112233 >"$d/psk"; chmod 644 "$d/psk"
+"$HSD" -t -c "$d/conf2" >"$d/out2" 2>&1; rc=$?
+check "configuration: a PSK file readable by others is refused (chmod 600 advised)" \
+	bash -c "[ $rc -ne 0 ] && grep -q 'chmod 600' '$d/out2'"
+printf '[certificate]\ncert %s\nkey %s\n' "$P/srv.pem" "$P/srv.key" >"$d/conf3"
+chmod 640 "$P/srv.key"
+"$HSD" -t -c "$d/conf3" >"$d/out3" 2>&1; rc=$?
+chmod 600 "$P/srv.key"
+check "configuration: a private key with group permissions is refused" \
+	bash -c "[ $rc -ne 0 ] && grep -q 'refusing private key' '$d/out3'"
+printf '[psk]\nidentity x\nkey 00112233\n' >"$d/conf4"; chmod 644 "$d/conf4"
+"$HSD" -t -c "$d/conf4" >"$d/out4" 2>&1; rc=$?
+check "configuration: an inline PSK in a world-readable configuration file is refused" \
+	bash -c "[ $rc -ne 0 ] && grep -q 'inline PSK' '$d/out4'"
+
+[ "$failed" -eq 0 ]
