@@ -56,26 +56,6 @@ static struct json_object *stats_json(struct nlattr *nest)
 	return o;
 }
 
-static struct json_object *addr_json(struct nlattr *attr)
-{
-	char host[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 16];
-	const struct sockaddr *sa = nla_data(attr);
-	const struct sockaddr_in6 *s6 = nla_data(attr);
-	const struct sockaddr_in *s4 = nla_data(attr);
-
-	if (nla_len(attr) >= (int)sizeof(*s6) && sa->sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		snprintf(buf, sizeof(buf), "[%s]:%u", host, ntohs(s6->sin6_port));
-	} else if (nla_len(attr) >= (int)sizeof(*s4) &&
-		   sa->sa_family == AF_INET) {
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		snprintf(buf, sizeof(buf), "%s:%u", host, ntohs(s4->sin_port));
-	} else {
-		snprintf(buf, sizeof(buf), "?");
-	}
-	return json_object_new_string(buf);
-}
-
 static struct json_object *hex_json(struct nlattr *attr)
 {
 	const unsigned char *p = nla_data(attr);
@@ -130,8 +110,8 @@ static int assoc_cb(struct nlattr **tb, void *arg)
 	json_object_object_add(o, "cipher", json_object_new_string(
 		cipher <= M2MSEC_CIPHER_MAX && cipher_names[cipher] ?
 		cipher_names[cipher] : "unknown"));
-	add_if(o, "peer", tb[M2MSEC_A_ASSOC_PEER], addr_json);
-	add_if(o, "local", tb[M2MSEC_A_ASSOC_LOCAL], addr_json);
+	add_if(o, "peer", tb[M2MSEC_A_ASSOC_PEER], ctl_addr_json);
+	add_if(o, "local", tb[M2MSEC_A_ASSOC_LOCAL], ctl_addr_json);
 	if (tb[M2MSEC_A_ASSOC_DRIVER])
 		json_object_object_add(o, "driver", json_object_new_string(
 			nla_get_string(tb[M2MSEC_A_ASSOC_DRIVER])));

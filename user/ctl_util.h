@@ -15,4 +15,9 @@ void ctl_print_json(struct json_object *o);
  */
 int ctl_report(int err, const char *what);
 
+struct nlattr;
+
+/* "host:port" / "[host]:port" of a binary sockaddr attribute, as JSON. */
+struct json_object *ctl_addr_json(struct nlattr *attr);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "ctl_util.h"
 #include "ctl_dtls.h"
+#include "ctl_monitor.h"
 #include "ctl_esprim.h"
 #include "lib/genl.h"
 #include "lib/m2msec.h"
@@ -44,6 +45,10 @@ static void usage(FILE *f)
 	      "                        version, cipher, peer, driver, epochs,\n"
 	      "                        counters (needs CAP_NET_ADMIN)\n"
 	      "  stats                 record-layer counters of this namespace\n"
+	      "  monitor [--count N] [--timeout SECONDS]\n"
+	      "                        print handshake requests (needs CAP_NET_ADMIN)\n"
+	      "                        and AEAD usage-limit notifications as they\n"
+	      "                        happen; -j: one JSON object per line\n"
 	      CTL_ESPRIM_USAGE
 	      "\n"
 	      "Options:\n"
@@ -338,7 +343,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "esprim"))
 		return ctl_esprim(o.json, argc - optind, argv + optind);
 	if (strcmp(cmd, "info") && strcmp(cmd, "config") &&
-	    strcmp(cmd, "assoc") && strcmp(cmd, "stats")) {
+	    strcmp(cmd, "assoc") && strcmp(cmd, "stats") &&
+	    strcmp(cmd, "monitor")) {
 		fprintf(stderr, "unknown command '%s' (see m2msecctl --help)\n",
 			cmd);
 		return 2;
@@ -351,6 +357,9 @@ int main(int argc, char **argv)
 		ret = ctl_assoc(&g, o.json, argc - optind, argv + optind);
 	else if (!strcmp(cmd, "stats"))
 		ret = ctl_stats(&g, o.json, argc - optind, argv + optind);
+	else if (!strcmp(cmd, "monitor"))
+		ret = ctl_monitor(&g, o.json, argc - optind + 1,
+				  argv + optind - 1);
 	else
 		ret = cmd_config(&g, &o, argc - optind, argv + optind);
 	m2msec_genl_close(&g);
