@@ -561,19 +561,16 @@ bool m2msec_rx_poll_ready(struct m2msec_dtls_sock *ds)
 
 	if (READ_ONCE(ds->has_ready))
 		return true;
+	if (!READ_ONCE(ds->rx_skb) &&
+	    skb_queue_empty_lockless(&ds->sk.sk_receive_queue))
+		return false;
 	/*
-	 * Taking a datagram would consume a pending socket error (that of a
-	 * failed non-blocking connect(), for SO_ERROR), and with nothing
-	 * queued there is nothing to take apart anyway.
+	 * Something is queued.  Take it apart unless that would consume a
+	 * pending socket error (a failed non-blocking connect()'s, for
+	 * SO_ERROR) or another task is reading: then say "maybe".
 	 */
-	if (READ_ONCE(ds->sk.sk_err) ||
-	    (!READ_ONCE(ds->rx_skb) &&
-	     skb_queue_empty_lockless(&ds->sk.sk_receive_queue)))
-		return READ_ONCE(ds->rx_skb) ||
-		       !skb_queue_empty_lockless(&ds->sk.sk_receive_queue);
-	if (!mutex_trylock(&ds->rx_lock))
-		return READ_ONCE(ds->rx_skb) ||
-		       !skb_queue_empty_lockless(&ds->sk.sk_receive_queue);
+	if (READ_ONCE(ds->sk.sk_err) || !mutex_trylock(&ds->rx_lock))
+		return true;
 	m2msec_rx_fill(ds, MSG_DONTWAIT);
 	/* A datagram left half done (signal) is finished by recvmsg(). */
 	ready = ds->has_ready || ds->rx_skb;

@@ -16,26 +16,19 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 HSD=$REPO/user/m2msecd/m2msecd
 APP="python3 $HERE/hs_app.py"
-WOLF=${M2MSEC_CACHE:-/var/cache/m2msec}/wolfssl
 
 plan 7
 [ -x "$HSD" ] || { for i in 1 2 3 4 5 6 7; do skip "handshake test $i" "m2msecd not built"; done; finish; }
 ip link set lo up
 mod_load
 
-tmp=$(mktemp -d "$REPO/.vm/hs.XXXXXX" 2>/dev/null || mktemp -d)
-pids=()
-cleanup() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-# <&0: without an explicit stdin redirection bash gives background jobs
-# /dev/null, and the peers read their input from a FIFO given to bg.
-bg() { local out=$1; shift; "$@" <&0 >"$out" 2>&1 & pid=$!; pids+=("$pid"); }
-wait_text() { local i; for ((i = 0; i < $3 * 10; i++)); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+. "$HERE/interop_lib.sh"
+ix_init
 stat_of() { python3 -c "import sys; sys.path.insert(0, '$HERE'); from m2msec import Genl, global_stats; print(global_stats(Genl())['$1'])"; }
-show() { sed 's/^/# /' "$@"; }
-wolf() { local out=$1 prog=$2; shift 2; bg "$out" sh -c 'cd "$1" && shift && exec "$@"' sh "$(cat "$WOLF/srcdir")" timeout 60 "$WOLF/bin/$prog" "$@"; }
+# The wolfSSL examples may run for a minute: handshakes are slow here.
+wolf() { WOLF_TIMEOUT=60 wolf_bg "$@"; }
 
-"$HERE/hs_pki.sh" "$tmp/pki" >/dev/null 2>&1
+make_pki "$tmp/pki"
 P=$tmp/pki
 echo 00112233445566778899aabbccddeeff >"$tmp/psk"; chmod 600 "$tmp/psk"
 cat >"$tmp/conf" <<CONF
@@ -122,7 +115,7 @@ fi
 
 # 6. untrusted certificate: connect() fails with EKEYREJECTED
 d=$tmp/c6; mkdir -p "$d"; mkfifo "$d/in"
-"$HERE/hs_pki.sh" "$d/other" >/dev/null 2>&1
+make_pki "$d/other"
 bg "$d/peer" timeout 60 openssl s_server -dtls1_2 -accept 127.0.0.1:4436 \
 	-cert "$d/other/srv.pem" -key "$d/other/srv.key" -cert_chain "$d/other/int.pem" \
 	-cipher ECDHE-ECDSA-AES128-CCM8 -quiet <>"$d/in"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shell helpers of the interop tests against unmodified DTLS peers
-# (selftests/host/keyexport_interop.sh on the host, selftests/interop_dtls.sh
-# in the VM).  Source it after setting REPO; call ix_init once.
+# and the handshake daemon (selftests/host/keyexport_interop.sh and
+# host/m2msecd_udp_test.sh on the host, selftests/interop_dtls.sh and
+# hs_interop.sh in the VM).  Source it after setting REPO; call ix_init once.
 #
 #   ix_init               make $tmp, kill every process started with bg on exit
 #   free_port             a UDP port nothing on this machine is bound to
@@ -106,11 +107,13 @@ show() { sed 's/^/# /' "$@"; }
 # (int.pem), server and client leaf certificates (srv.pem, cli.pem, keys
 # srv.key, cli.key, leaf plus intermediate in srv-chain.pem, cli-chain.pem),
 # valid for two days (the test certificates some libraries ship expire).
+# Private keys are mode 0600: m2msecd refuses secret files others can read.
 make_pki() {
 	local d=$1
 	mkdir -p "$d"
 	(
 		cd "$d" || exit 1
+		umask 077
 		ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
 		ec ca.key && ec int.key && ec srv.key && ec cli.key
 		printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
@@ -128,6 +131,7 @@ make_pki() {
 				2>/dev/null || exit 1
 			cat $l.pem int.pem >$l-chain.pem
 		done
+		chmod 644 ./*.pem
 	) >"$d/pki.log" 2>&1
 }
 

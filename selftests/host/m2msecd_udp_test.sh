@@ -18,8 +18,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
+. "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-WOLF=${M2MSEC_CACHE:-/var/cache/m2msec}/wolfssl
 N_TESTS=14
 
 echo "KTAP version 1"
@@ -38,41 +38,10 @@ skip_rest() {
 [ -x "$WOLF/bin/client" ] || skip_rest "wolfSSL examples missing"
 python3 -c "import cryptography" 2>/dev/null || skip_rest "python3-cryptography missing (scripts/deps.sh)"
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+ix_init
+wolf() { wolf_bg "$@"; }
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-bg() { local out=$1; shift; "$@" <&0 >"$out" 2>&1 & pid=$!; pids+=("$pid"); }
-wait_for() {
-	local p=$1 secs=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$p" 2>/dev/null || { wait "$p"; return; }
-		sleep 0.1
-	done
-	kill "$p" 2>/dev/null
-	return 124
-}
-wait_text() {
-	local file=$1 text=$2 secs=$3 i
-	for ((i = 0; i < secs * 10; i++)); do
-		grep -qF -- "$text" "$file" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-show() { sed 's/^/# /' "$@"; }
-wolf() { local out=$1 prog=$2; shift 2; bg "$out" sh -c 'cd "$1" && shift && exec "$@"' sh "$(cat "$WOLF/srcdir")" timeout 20 "$WOLF/bin/$prog" "$@"; }
-
-"$REPO/selftests/hs_pki.sh" "$tmp/pki" >"$tmp/pki.log" 2>&1 || { show "$tmp/pki.log"; skip_rest "cannot make the test PKI"; }
+make_pki "$tmp/pki" || { show "$tmp/pki/pki.log"; skip_rest "cannot make the test PKI"; }
 P=$tmp/pki
 
 # hsd_run NAME ARGS...: m2msecd in the background with config $d/conf.
@@ -151,7 +120,7 @@ check "wrong PSK: m2msecd server fails with EKEYREJECTED, writes nothing" \
 
 # --- negative: untrusted certificate ----------------------------------------
 newcase untrusted
-"$REPO/selftests/hs_pki.sh" "$d/other" >/dev/null 2>&1
+make_pki "$d/other"
 printf 'ca %s\n' "$d/other/ca.pem" >"$d/conf"
 mkfifo "$d/in"
 bg "$d/peer" openssl s_server -dtls1_2 -accept "127.0.0.1:$port" \
