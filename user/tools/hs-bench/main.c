@@ -90,8 +90,11 @@ static void usage(FILE *f)
 "      --version 1.2|1.3  DTLS version (default 1.2)\n"
 "      --suite NAME       wolfSSL cipher suite name\n"
 "      --psk-identity ID --psk HEX     PSK credentials\n"
-"      --cert FILE --key FILE          server: certificate chain, key (ECDSA)\n"
-"      --ca FILE                       client: trust anchors (ECDSA)\n"
+"      --cert FILE --key FILE          our certificate chain and key (ECDSA;\n"
+"                                      required for the server)\n"
+"      --ca FILE                       trust anchors (ECDSA; required for the\n"
+"                                      client; a server with --ca requires a\n"
+"                                      client certificate)\n"
 "  -v, --verbose          client: print the negotiated version and suite\n");
 }
 
@@ -365,9 +368,10 @@ int main(int argc, char **argv)
 	if (!strcmp(o.path, "wolfssl")) {
 		o.auth = o.psk_len ? HSB_PSK : HSB_ECDSA;
 		if (!o.suite || (o.auth == HSB_PSK && !o.psk_identity) ||
-		    (o.auth == HSB_ECDSA && server && (!o.cert || !o.key)) ||
+		    (o.auth == HSB_ECDSA && server && !o.cert) ||
+		    (o.auth == HSB_ECDSA && !o.cert != !o.key) ||
 		    (o.auth == HSB_ECDSA && !server && !o.ca)) {
-			fprintf(stderr, "hs-bench: wolfssl needs --suite and either --psk-identity with --psk, or --cert/--key (server) or --ca (client)\n");
+			fprintf(stderr, "hs-bench: wolfssl needs --suite and either --psk-identity with --psk, or --cert/--key (server) and --ca (client)\n");
 			return 2;
 		}
 	}

@@ -94,6 +94,7 @@ static WOLFSSL_CTX *wolf_ctx(const struct hsb_opts *o, int server)
 	int v13 = o->version == M2MSEC_DTLS_1_3;
 	WOLFSSL_METHOD *m;
 	WOLFSSL_CTX *ctx;
+	int mode;
 
 	wolfSSL_Init();
 	if (v13)
@@ -119,7 +120,7 @@ static WOLFSSL_CTX *wolf_ctx(const struct hsb_opts *o, int server)
 		wolfSSL_CTX_set_psk_client_callback(ctx, psk_client);
 		wolfSSL_CTX_set_psk_client_tls13_callback(ctx, psk_client13);
 	}
-	if (o->auth == HSB_ECDSA && server &&
+	if (o->auth == HSB_ECDSA && o->cert &&
 	    (wolfSSL_CTX_use_certificate_chain_file(ctx, o->cert) !=
 	     WOLFSSL_SUCCESS ||
 	     wolfSSL_CTX_use_PrivateKey_file(ctx, o->key, WOLFSSL_FILETYPE_PEM) !=
@@ -127,15 +128,24 @@ static WOLFSSL_CTX *wolf_ctx(const struct hsb_opts *o, int server)
 		hsb_err("wolfssl", "cannot load %s / %s", o->cert, o->key);
 		goto err;
 	}
-	if (o->auth == HSB_ECDSA && !server &&
+	if (o->auth == HSB_ECDSA && o->ca &&
 	    wolfSSL_CTX_load_verify_locations(ctx, o->ca, NULL) !=
 	    WOLFSSL_SUCCESS) {
 		hsb_err("wolfssl", "cannot load the trust anchors %s", o->ca);
 		goto err;
 	}
-	/* The server authenticates itself only, as configured for m2msecd. */
-	wolfSSL_CTX_set_verify(ctx, server ? WOLFSSL_VERIFY_NONE :
-			       WOLFSSL_VERIFY_PEER, NULL);
+	/*
+	 * As m2msecd: a client always verifies the server's chain; a server
+	 * with trust anchors requires a client certificate (m2msecd's
+	 * "client-certificate require").
+	 */
+	if (!server)
+		mode = WOLFSSL_VERIFY_PEER;
+	else if (o->ca)
+		mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	else
+		mode = WOLFSSL_VERIFY_NONE;
+	wolfSSL_CTX_set_verify(ctx, mode, NULL);
 	return ctx;
 err:
 	wolfSSL_CTX_free(ctx);
