@@ -24,7 +24,7 @@
 #
 # Usage: scripts/bench-handshake.sh [--no-doc] [--rounds R] [--count N]
 #                                   [--concurrency K]
-#        (defaults: 2 rounds, 20 connections, 4 concurrent clients;
+#        (defaults: 3 rounds, 20 connections, 4 concurrent clients;
 #        --concurrency 1 runs only the sequential points)
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -223,7 +223,7 @@ fi
 
 # ------------------------------------------------------------------- host
 write_doc=1
-rounds=2
+rounds=3
 count=20
 conc=4
 args="$*"
