@@ -13,7 +13,9 @@
 #   (b) wolfSSL in the application over plain UDP, same suites, same
 #       credentials, same one-byte echo (the library m2msecd runs)
 # Each point: N sequential connections (one client), and N connections
-# shared by K concurrent clients.  Every (a)/(b) pair runs ROUNDS times,
+# shared by K concurrent clients; and, with one client, the mixed pairs
+# (m2msec client with the wolfSSL server and the other way round), which
+# tell the cost of each side.  Every (a)/(b) pair runs ROUNDS times,
 # interleaved; the table shows medians over the rounds and the ratio
 # m2msec / wolfSSL (median of the per-round ratios).  After each case the
 # kernel's handshake counters of both namespaces are checked: every
@@ -125,7 +127,7 @@ server_stop() {
 
 guest() {
 	local rounds=$1 count=$2 conc=$3 ver auth suite round k concs
-	local wargs sargs cargs c h hsd_s hsd_c
+	local sargs cargs c h hsd_s hsd_c
 	tmp=/tmp/bench-hs
 	umask 077
 	mkdir -p $tmp
@@ -144,7 +146,7 @@ guest() {
 	ip -n hs link set vs up
 
 	REPO=$PWD
-	# shellcheck source=../selftests/interop_lib.sh
+	# shellcheck source=selftests/interop_lib.sh
 	. selftests/interop_lib.sh
 	make_pki $tmp/pki
 	echo $PSK_HEX >$tmp/psk
@@ -167,18 +169,19 @@ guest() {
 		hsd_s=$!
 		$C $HSD -f $HSD_V -c $tmp/conf/cli.conf </dev/null >$tmp/hsd-c.log 2>&1 &
 		hsd_c=$!
-		wait_for_text $tmp/hsd-s.log "ready:" 30 &&
-			wait_for_text $tmp/hsd-c.log "ready:" 30 ||
-			{ cat $tmp/hsd-s.log $tmp/hsd-c.log >&2; return 1; }
+		if ! wait_for_text $tmp/hsd-s.log "ready:" 30 ||
+		   ! wait_for_text $tmp/hsd-c.log "ready:" 30; then
+			cat $tmp/hsd-s.log $tmp/hsd-c.log >&2
+			return 1
+		fi
 		if [ "$auth" = psk ]; then
-			wargs=(--psk-identity $PSK_ID --psk $PSK_HEX)
-			sargs=("${wargs[@]}")
-			cargs=("${wargs[@]}")
+			sargs=(--psk-identity "$PSK_ID" --psk "$PSK_HEX")
+			cargs=("${sargs[@]}")
 		else
-			sargs=(--cert $tmp/pki/srv-chain.pem --key $tmp/pki/srv.key
-			       --ca $tmp/pki/ca.pem)
-			cargs=(--cert $tmp/pki/cli-chain.pem --key $tmp/pki/cli.key
-			       --ca $tmp/pki/ca.pem)
+			sargs=(--cert "$tmp/pki/srv-chain.pem" --key "$tmp/pki/srv.key"
+			       --ca "$tmp/pki/ca.pem")
+			cargs=(--cert "$tmp/pki/cli-chain.pem" --key "$tmp/pki/cli.key"
+			       --ca "$tmp/pki/ca.pem")
 		fi
 		for round in $(seq "$rounds"); do
 			# m2msec: the listening socket lets one source start
@@ -189,6 +192,11 @@ guest() {
 					--path m2msec --addr 10.79.0.2:5684 \
 					-n "$count" -c "$k"
 			done
+			# Mixed: a wolfSSL client against the m2msec server.
+			client_run "case=$ver-$auth path=wolf-m2msec conc=1 round=$round" \
+				--path wolfssl --addr 10.79.0.2:5684 \
+				--version "$ver" --suite "$suite" "${cargs[@]}" \
+				-n "$count" -c 1
 			server_stop
 			server_start --path wolfssl --addr 10.79.0.2:5685 \
 				--version "$ver" --suite "$suite" "${sargs[@]}" || return 1
@@ -198,6 +206,9 @@ guest() {
 					--version "$ver" --suite "$suite" "${cargs[@]}" \
 					-n "$count" -c "$k"
 			done
+			# Mixed: an m2msec client against the wolfSSL server.
+			client_run "case=$ver-$auth path=m2msec-wolf conc=1 round=$round" \
+				--path m2msec --addr 10.79.0.2:5685 -n "$count" -c 1
 			server_stop
 		done
 		kill -TERM $hsd_s $hsd_c 2>/dev/null || true
@@ -229,7 +240,7 @@ conc=4
 args="$*"
 while [ $# -gt 0 ]; do
 	case $1 in
-	--help | -h) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--help | -h) sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--no-doc) write_doc=0 ;;
 	--rounds) rounds=${2:?--rounds needs a number}; shift ;;
 	--count) count=${2:?--count needs a number}; shift ;;
@@ -240,7 +251,10 @@ while [ $# -gt 0 ]; do
 done
 [[ $rounds =~ ^[1-9][0-9]?$ ]] || { echo "bench-handshake.sh: --rounds must be 1..99" >&2; exit 2; }
 [[ $count =~ ^[1-9][0-9]{0,4}$ ]] || { echo "bench-handshake.sh: --count must be 1..99999" >&2; exit 2; }
-[[ $conc =~ ^[1-9][0-9]?$ ]] && [ "$conc" -le 64 ] || { echo "bench-handshake.sh: --concurrency must be 1..64" >&2; exit 2; }
+if ! [[ $conc =~ ^[1-9][0-9]?$ ]] || [ "$conc" -gt 64 ]; then
+	echo "bench-handshake.sh: --concurrency must be 1..64" >&2
+	exit 2
+fi
 for f in m2msec.ko $BENCH $HSD; do
 	[ -f "$f" ] || { echo "bench-handshake.sh: $f missing: run make vm-build (hs-bench and m2msecd need the wolfSSL build of scripts/deps.sh)" >&2; exit 1; }
 done
@@ -334,6 +348,24 @@ table=$(awk -F'|' '
 				med(P[i], "wolfssl", "ttfb_ms_median"), med(P[i], "wolfssl", "ttfb_ms_p90"),
 				ratio(P[i], "ttfb_ms_median"),
 				fails(P[i], "m2msec"), fails(P[i], "wolfssl")
+		}
+		print ""
+		print "Where the time goes: one client, median time to first byte in ms (median over the rounds), each side m2msec or wolfSSL:"
+		print ""
+		print "| DTLS | credentials | wolfSSL client, wolfSSL server | m2msec client, wolfSSL server | wolfSSL client, m2msec server | m2msec client, m2msec server | failures mixed |"
+		print "|---|---|---|---|---|---|---|"
+		for (i = 1; i <= np; i++) {
+			split(P[i], q, SUBSEP)
+			if (q[2] != 1)
+				continue
+			split(q[1], vc, "-")
+			printf "| %s | %s | %s | %s | %s | %s | %s / %s |\n",
+				vc[1], vc[2] == "psk" ? "PSK" : "ECDSA P-256",
+				med(P[i], "wolfssl", "ttfb_ms_median"),
+				med(P[i], "m2msec-wolf", "ttfb_ms_median"),
+				med(P[i], "wolf-m2msec", "ttfb_ms_median"),
+				med(P[i], "m2msec", "ttfb_ms_median"),
+				fails(P[i], "m2msec-wolf"), fails(P[i], "wolf-m2msec")
 		}
 	}' "$raw")
 counters=$(sed -n 's/^COUNTERS case=\([^ ]*\) \([a-z]*\): /| \1 | \2 | /p' "$raw" | sed 's/$/ |/')
