@@ -205,8 +205,9 @@ int hsb_kern_server(const struct hsb_opts *o)
 			hsb_err("m2msec", "sendmsg on association %u: %s", id,
 				strerror(errno));
 			errs++;
+		} else {
+			served++;
 		}
-		served++;
 		if (!o->keep && (err = assoc_del(&g, fd, id))) {
 			hsb_err("m2msec", "ASSOC_DEL %u: %s", id, strerror(-err));
 			del_err++;
