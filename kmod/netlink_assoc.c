@@ -254,6 +254,8 @@ int m2msec_nl_assoc_publish(struct m2msec_assoc *a, struct genl_info *info)
 
 	mutex_lock(&ds->assoc_lock);
 	err = m2msec_assoc_insert(a);
+	if (!err)
+		m2msec_event_up(a);
 	mutex_unlock(&ds->assoc_lock);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG(info->extack,
@@ -361,6 +363,8 @@ static int m2msec_nl_update_dir(struct m2msec_assoc *a, struct genl_info *info,
 	else
 		m2msec_nl_swap(a, &a->tx, &a->tx_prev, &a->tx_prev_until, ep,
 			       a->tx_grace_ms);
+	m2msec_event_key_update(a, rx ? M2MSEC_EVENT_DIR_RX :
+					M2MSEC_EVENT_DIR_TX, d.epoch);
 	return 0;
 }
 
@@ -403,6 +407,7 @@ static int m2msec_nl_update(struct m2msec_assoc *a, struct genl_info *info)
 static int m2msec_nl_delete(struct m2msec_assoc *a, struct genl_info *info)
 {
 	m2msec_tx_alert(a, 1, 0);	/* close_notify */
+	m2msec_event_down(a, M2MSEC_EVENT_REASON_DELETED);
 	m2msec_assoc_unlink(a);
 	return 0;
 }

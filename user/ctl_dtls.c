@@ -43,6 +43,18 @@ static const char *const cipher_names[M2MSEC_CIPHER_MAX + 1] = {
 	[M2MSEC_CIPHER_AES_128_CCM_8] = "AES-128-CCM-8",
 };
 
+/**
+ * ctl_cipher_name() - printable name of an enum m2msec_cipher value
+ * @cipher: the value
+ *
+ * Return: a static string, "unknown" for values this tool does not know.
+ */
+const char *ctl_cipher_name(uint32_t cipher)
+{
+	return cipher <= M2MSEC_CIPHER_MAX && cipher_names[cipher] ?
+	       cipher_names[cipher] : "unknown";
+}
+
 static struct json_object *stats_json(struct nlattr *nest)
 {
 	struct json_object *o = json_object_new_object();
@@ -107,9 +119,8 @@ static int assoc_cb(struct nlattr **tb, void *arg)
 		nla_get_u32(tb[M2MSEC_A_ASSOC_ID])));
 	json_object_object_add(o, "version", json_object_new_string(
 		m2msec_dtls_version_name(nla_get_u16(tb[M2MSEC_A_ASSOC_VERSION]))));
-	json_object_object_add(o, "cipher", json_object_new_string(
-		cipher <= M2MSEC_CIPHER_MAX && cipher_names[cipher] ?
-		cipher_names[cipher] : "unknown"));
+	json_object_object_add(o, "cipher",
+			       json_object_new_string(ctl_cipher_name(cipher)));
 	add_if(o, "peer", tb[M2MSEC_A_ASSOC_PEER], ctl_addr_json);
 	add_if(o, "local", tb[M2MSEC_A_ASSOC_LOCAL], ctl_addr_json);
 	if (tb[M2MSEC_A_ASSOC_DRIVER])
