@@ -123,6 +123,9 @@ static int assoc_cb(struct nlattr **tb, void *arg)
 			       json_object_new_string(ctl_cipher_name(cipher)));
 	add_if(o, "peer", tb[M2MSEC_A_ASSOC_PEER], ctl_addr_json);
 	add_if(o, "local", tb[M2MSEC_A_ASSOC_LOCAL], ctl_addr_json);
+	if (tb[M2MSEC_A_HS_PEER_ID])
+		json_object_object_add(o, "peer_id", json_object_new_string(
+			nla_get_string(tb[M2MSEC_A_HS_PEER_ID])));
 	if (tb[M2MSEC_A_ASSOC_DRIVER])
 		json_object_object_add(o, "driver", json_object_new_string(
 			nla_get_string(tb[M2MSEC_A_ASSOC_DRIVER])));
@@ -166,6 +169,8 @@ static void print_assoc(struct json_object *o)
 	printf("assoc %s %s %s peer %s local %s age %sms\n", js(o, "id"),
 	       js(o, "version"), js(o, "cipher"), js(o, "peer"),
 	       js(o, "local"), js(o, "age_ms"));
+	if (json_object_object_get_ex(o, "peer_id", NULL))
+		printf("  peer-id %s\n", js(o, "peer_id"));
 	printf("  driver %s replay-window %s", js(o, "driver"),
 	       js(o, "replay_window"));
 	if (json_object_object_get_ex(o, "tx_cid", NULL))
