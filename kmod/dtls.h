@@ -110,6 +110,7 @@ struct m2msec_assoc {
 	u32 tx_grace_ms;
 	u64 created_ns;
 	char *peer_id;		/* authenticated identity (HS_DONE), or NULL */
+	u16 suite;		/* negotiated cipher suite, 0 when not given */
 
 	spinlock_t lock;	/* sequence numbers, replay windows, epochs */
 	struct m2msec_epoch __rcu *tx;

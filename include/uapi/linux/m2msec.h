@@ -327,6 +327,10 @@ enum m2msec_cmd {
  * @M2MSEC_A_EVENT_DIR: u8, enum m2msec_event_dir, the direction whose
  *	keys changed (KEY_UPDATE).
  * @M2MSEC_A_EVENT_REASON: u32, enum m2msec_event_reason (DOWN).
+ * @M2MSEC_A_ASSOC_SUITE: u16, the negotiated cipher suite (IANA number),
+ *	optional in M2MSEC_CMD_ASSOC_NEW and M2MSEC_CMD_HS_DONE; it must be a
+ *	suite of M2MSEC_A_ASSOC_VERSION that uses M2MSEC_A_ASSOC_CIPHER
+ *	(EINVAL otherwise).  Dumped when set.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -375,6 +379,7 @@ enum m2msec_attr {
 	M2MSEC_A_EVENT_KIND,
 	M2MSEC_A_EVENT_DIR,
 	M2MSEC_A_EVENT_REASON,
+	M2MSEC_A_ASSOC_SUITE,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
