@@ -12,7 +12,8 @@
  *
  * Files: main.c (options, event loop), conf.c (configuration file),
  * suites.c (cipher suite policy), tls.c (wolfSSL contexts, credentials,
- * error mapping), hs.c (one handshake), nl.c (generic netlink), log.c.
+ * error mapping), hs.c (one handshake), nl.c (generic netlink), log.c,
+ * keyring.c (PSKs from the kernel keyring, locked memory).
  */
 #ifndef M2MSECD_H
 #define M2MSECD_H
@@ -47,6 +48,7 @@ struct hsd_psk {
 	char *identity;
 	uint8_t key[HSD_PSK_MAX];
 	size_t key_len;
+	char *keyring;		/* key-keyring: read at each use, key_len 0 */
 	char *server_name;	/* NULL: any */
 };
 
@@ -83,7 +85,14 @@ struct hs_tls {
 	int psk_unknown;	/* server: a client's identity was not found */
 	int scratch;		/* stand-in: see tls.c */
 };
+/*
+ * A configuration and the wolfSSL contexts made from it.  Reference
+ * counted: struct hsd holds one reference to the current configuration,
+ * every handshake one to the configuration it started with, so a reload
+ * (SIGHUP) changes nothing for handshakes in progress.
+ */
 struct hsd_conf {
+	unsigned int refs;
 	const char *path;
 	unsigned int versions;	/* HSD_V12 | HSD_V13 */
 	char *ciphers;		/* wolfSSL list, ':' separated, policy-checked */
@@ -97,6 +106,7 @@ struct hsd_conf {
 	struct hsd_peer *peers;
 	WOLFSSL_CTX *plain_ctx[2];	/* no certificate: PSK only */
 	struct hs_tls scratch;		/* PSK context of the contexts */
+	uint8_t *secret;		/* locked, HSD_SECRET_SIZE: keyring reads */
 };
 
 /**
@@ -109,6 +119,63 @@ struct hsd_conf {
  */
 int hsd_conf_load(const char *path, struct hsd_conf *c);
 void hsd_conf_free(struct hsd_conf *c);
+
+/**
+ * hsd_conf_open() - load a configuration and make its wolfSSL contexts
+ * @path: the file
+ *
+ * Return: a configuration holding one reference, or NULL (reasons logged).
+ */
+struct hsd_conf *hsd_conf_open(const char *path);
+struct hsd_conf *hsd_conf_get(struct hsd_conf *c);
+void hsd_conf_put(struct hsd_conf *c);
+
+struct hsd;
+
+/**
+ * hsd_conf_reload() - SIGHUP: replace the current configuration
+ * @d: the daemon; d->conf is replaced only if @path loads completely
+ * @path: the file
+ *
+ * Handshakes in progress keep the configuration they started with.
+ * Return: 0, or -1 with the old configuration kept and the reason logged.
+ */
+int hsd_conf_reload(struct hsd *d, const char *path);
+
+/* ------------------------------------------------------------------ */
+/* keyring.c                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A locked, non-dumpable page for key material read from the keyring. */
+#define HSD_SECRET_SIZE		4096
+uint8_t *hsd_secret_alloc(void);
+void hsd_secret_free(uint8_t *p);
+
+/**
+ * hsd_keyring_psk() - read a PSK from a "user" key of the daemon's keyrings
+ * @desc: the key's description (key-keyring)
+ * @buf: locked memory of HSD_SECRET_SIZE bytes (hsd_secret_alloc())
+ * @len: the key's length
+ * @why: the reason on failure (never key material)
+ * @whylen: size of @why
+ *
+ * Searches the session keyring, then the user keyring, then the
+ * persistent keyring of the daemon's user.  A key that group or other may
+ * read, or whose length is not 1 to HSD_PSK_MAX bytes, is refused.  The
+ * caller zeroes @buf after use.
+ * Return: 0, or -1.
+ */
+int hsd_keyring_psk(const char *desc, uint8_t *buf, size_t *len, char *why,
+		    size_t whylen);
+
+/**
+ * hsd_psk_key() - the key of [psk] @k, into wolfSSL's buffer @key
+ *
+ * From the configuration, or read from the keyring now (errors logged).
+ * Return: the key's length, or 0 (no key: the handshake fails).
+ */
+unsigned int hsd_psk_key(const struct hsd_conf *c, const struct hsd_psk *k,
+			 uint8_t *key, unsigned int key_max);
 
 /**
  * hsd_secret_file_ok() - refuse a key file others may read or write
@@ -147,7 +214,7 @@ struct hs;
 struct hsd {
 	enum hsd_src_kind nl_kind, sig_kind;	/* epoll tags */
 	int epfd, sigfd;
-	struct hsd_conf conf;
+	struct hsd_conf *conf;		/* current: for new handshakes */
 	struct m2msec_genl req;		/* HS_ACCEPT, HS_DONE */
 	struct nl_sock *mc;		/* HS_REQUEST notifications */
 	struct hs *list;

@@ -3,8 +3,8 @@
  * m2msecd: wolfSSL contexts and credentials.
  *
  * One context per role and [certificate] section (and one without a
- * certificate, for PSK only), made when the daemon starts so that a bad
- * file is reported at once.  A client picks its context by the server name
+ * certificate, for PSK only), made when the configuration is loaded (at
+ * start and on SIGHUP) so that a bad file is reported at once.  A client picks its context by the server name
  * of the socket (SNI); a server by the server_name extension of the
  * ClientHello (hs.c reads it before wolfSSL sees the datagram).
  *
@@ -60,12 +60,11 @@ static unsigned int psk_client(WOLFSSL *ssl, const char *hint, char *id,
 	if (t->scratch)
 		return 0;
 	k = psk_for_server(t->conf, t->server_name);
-	if (!k || strlen(k->identity) >= id_max || k->key_len > key_max)
+	if (!k || strlen(k->identity) >= id_max)
 		return 0;
 	strcpy(id, k->identity);
 	snprintf(t->psk_identity, sizeof(t->psk_identity), "%s", k->identity);
-	memcpy(key, k->key, k->key_len);
-	return k->key_len;
+	return hsd_psk_key(t->conf, k, key, key_max);
 }
 
 static unsigned int psk_client13(WOLFSSL *ssl, const char *hint, char *id,
@@ -86,7 +85,7 @@ static unsigned int psk_server(WOLFSSL *ssl, const char *id,
 	const struct hsd_psk *k;
 
 	for (k = t->conf->psks; id && k; k = k->next) {
-		if (strcmp(k->identity, id) || k->key_len > key_max)
+		if (strcmp(k->identity, id))
 			continue;
 		if (!t->scratch && k->server_name &&
 		    (!sni || strcmp(k->server_name, sni)))
@@ -94,8 +93,7 @@ static unsigned int psk_server(WOLFSSL *ssl, const char *id,
 		if (!t->scratch)
 			snprintf(t->psk_identity, sizeof(t->psk_identity),
 				 "%s", id);
-		memcpy(key, k->key, k->key_len);
-		return k->key_len;
+		return hsd_psk_key(t->conf, k, key, key_max);
 	}
 	if (t->scratch)
 		return 0;
@@ -281,9 +279,11 @@ static WOLFSSL_CTX *pick_ctx(struct hsd_conf *c, const struct hs_params *p)
 WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p)
 {
 	struct hs_tls *t = (struct hs_tls *)hs;
-	const struct hsd_peer *peer = hsd_peer_find(&d->conf, p);
-	WOLFSSL *ssl = wolfSSL_new(pick_ctx(&d->conf, p));
+	struct hsd_conf *c = t->conf;	/* the handshake's own reference */
+	const struct hsd_peer *peer = hsd_peer_find(c, p);
+	WOLFSSL *ssl = wolfSSL_new(pick_ctx(c, p));
 
+	(void)d;	/* d->conf may be newer than the handshake's */
 	if (!ssl)
 		return NULL;
 	wolfSSL_set_psk_callback_ctx(ssl, t);
@@ -297,15 +297,15 @@ WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p)
 	}
 	if (peer && peer->no_verify) {
 		hsd_log(LOG_WARNING, "handshake %u: certificate verification is off for this peer (%s:%u: verify-certificate no)",
-			p->id, d->conf.path, peer->line);
+			p->id, c->path, peer->line);
 		wolfSSL_set_verify(ssl, WOLFSSL_VERIFY_NONE, NULL);
 	}
-	if (d->conf.cid_len) {
+	if (c->cid_len) {
 		unsigned char cid[DTLS_CID_MAX_SIZE];
 
-		if (wolfSSL_RAND_bytes(cid, d->conf.cid_len) != WOLFSSL_SUCCESS ||
+		if (wolfSSL_RAND_bytes(cid, c->cid_len) != WOLFSSL_SUCCESS ||
 		    wolfSSL_dtls_cid_use(ssl) != WOLFSSL_SUCCESS ||
-		    wolfSSL_dtls_cid_set(ssl, cid, d->conf.cid_len) !=
+		    wolfSSL_dtls_cid_set(ssl, cid, c->cid_len) !=
 		    WOLFSSL_SUCCESS)
 			goto err;
 	}
