@@ -12,15 +12,18 @@
 #        |     (and the peer's answer, ------->   KEY's TX keys at tx-seq
 #        |      checked with the RX keys)
 #
-# Then the configuration checks: CBC suites, loose key file permissions.
-# Loopback only; every process is killed by PID.
+# Then PSKs from the kernel keyring (user keys in a session keyring of
+# this test's own), SIGHUP reloads (new handshakes take the new PSK, a
+# broken configuration is not taken, a handshake in progress keeps its
+# PSK) and the configuration checks: CBC suites, loose key file
+# permissions.  Loopback only; every process is killed by PID.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
 . "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-N_TESTS=14
+N_TESTS=24
 
 echo "KTAP version 1"
 echo "1..$N_TESTS"
@@ -153,5 +156,143 @@ printf '[psk]\nidentity x\nkey 00112233\n' >"$d/conf4"; chmod 644 "$d/conf4"
 "$HSD" -t -c "$d/conf4" >"$d/out4" 2>&1; rc=$?
 check "configuration: an inline PSK in a world-readable configuration file is refused" \
 	bash -c "[ $rc -ne 0 ] && grep -q 'inline PSK' '$d/out4'"
+
+# --- PSKs from the kernel keyring ---------------------------------------------
+# A session keyring of this shell's own: what is added here is seen by the
+# m2msecd processes started below and by nothing else.
+if command -v keyctl >/dev/null && keyctl new_session >/dev/null 2>&1; then
+	have_keyring=1
+else
+	have_keyring=0
+fi
+kr=m2msec-test:$$
+K1=00112233445566778899aabbccddeeff
+K2=ffeeddccbbaa99887766554433221100
+# kr_add DESC HEX: a user key holding the raw bytes of HEX, in @s.
+kr_add() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$2" | keyctl padd user "$1" @s; }
+kcheck() {
+	local t=$1; shift
+	if [ "$have_keyring" = 1 ]; then
+		check "$t" "$@"
+	else
+		n=$((n + 1)); echo "ok $n $t # SKIP keyctl missing or no session keyring"
+	fi
+}
+# psk_client PORT HEX: openssl s_client, DTLS 1.2 PSK identity m2m-ae-1.
+psk_client() {
+	mkfifo "$d/in"
+	bg "$d/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$1" \
+		-psk_identity m2m-ae-1 -psk "$2" -cipher PSK-AES128-CCM8 \
+		-legacy_server_connect -quiet <>"$d/in"
+}
+# refused CONF PATTERN: m2msecd -t fails on CONF and says PATTERN.
+refused() { ! "$HSD" -t -c "$1" >"$1.out" 2>&1 && grep -q -- "$2" "$1.out"; }
+# hsd_waiting DIR: m2msecd --udp-server has loaded its configuration.
+hsd_waiting() { wait_text "$1/hsd.err" "waiting for a client" 10; }
+# hsd_ok_says DIR PATTERN: hsd_ok, and the log has PATTERN.
+hsd_ok_says() { hsd_ok "$1" && grep -q -- "$2" "$1/hsd.err"; }
+
+newcase kr-psk
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:ae-1" "$K1" >/dev/null
+	printf 'versions 1.2\n[psk]\nidentity m2m-ae-1\nkey-keyring %s\n' "$kr:ae-1" >"$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	psk_client "$port" "$K1"
+fi
+kcheck "keyring: openssl s_client DTLS 1.2 PSK-AES128-CCM8 -> m2msecd server, PSK from a user key (key-keyring): handshake, association exported, peer psk:m2m-ae-1" \
+	hsd_ok_says "$d" 'peer psk:m2m-ae-1'
+
+newcase kr-update
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:ae-2" "$K1" >/dev/null
+	printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-keyring %s\n' "$kr:ae-2" >"$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	kr_add "$kr:ae-2" "$K2" >/dev/null	# same key, new payload
+	psk_client "$port" "$K2"
+fi
+kcheck "keyring: a user key updated while m2msecd runs is used by the next handshake, without a reload" \
+	hsd_ok "$d"
+
+newcase kr-gone
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:ae-3" "$K1" >/dev/null
+	printf 'versions 1.2\nhandshake-timeout 5\n[psk]\nidentity m2m-ae-1\nkey-keyring %s\n' "$kr:ae-3" >"$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	keyctl unlink "$(keyctl search @s user "$kr:ae-3")" @s >/dev/null
+	psk_client "$port" "$K1"
+	wait_for "$hsd_pid" 15; rc=$?
+fi
+kcheck "keyring: a user key removed while m2msecd runs: the next handshake fails, nothing written, the log names the missing key" \
+	bash -c "[ $rc -ne 0 ] && [ ! -e '$d/key' ] && grep -q \"PSK identity 'm2m-ae-1': no user key '$kr:ae-3'\" '$d/hsd.err'"
+
+newcase kr-conf
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:absent" >"$d/missing"
+check "keyring: a key-keyring naming no key is refused at load, naming the key and how to add it" \
+	refused "$d/missing" "no user key '$kr:absent'.*keyctl padd user"
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:long" "$(printf '%0130d' 0)" >/dev/null
+	printf 'abc' | keyctl padd logon "$kr:logon" @s >/dev/null
+	id=$(printf 'abc' | keyctl padd user "$kr:loose" @s)
+	keyctl setperm "$id" 0x3f010202
+fi
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:long" >"$d/long"
+kcheck "keyring: a 65-byte user key is refused as a PSK (1 to 64 raw bytes)" \
+	refused "$d/long" 'holds 65 bytes'
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:logon" >"$d/logon"
+kcheck "keyring: a logon key is refused with the reason (userspace cannot read it)" \
+	refused "$d/logon" 'is a logon key'
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:loose" >"$d/loose"
+kcheck "keyring: a user key that group and other may read is refused (keyctl setperm advised)" \
+	refused "$d/loose" 'keyctl setperm'
+
+# --- SIGHUP reload --------------------------------------------------------------
+# Server: the PSK file changes before the client comes; SIGHUP; the client
+# with the new PSK succeeds.
+newcase hup-new
+printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo "$K1" >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+echo "$K2" >"$d/psk"
+kill -HUP "$hsd_pid"
+wait_text "$d/hsd.err" "reload: $d/conf loaded" 10
+psk_client "$port" "$K2"
+check "SIGHUP: m2msecd server reloads, the next handshake uses the changed PSK file" hsd_ok "$d"
+
+# Server: the configuration is broken (PSK file readable by others), SIGHUP;
+# m2msecd says so, keeps the loaded configuration, and a client with the
+# old PSK succeeds.
+newcase hup-broken
+printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo "$K1" >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+echo "$K2" >"$d/psk"; chmod 644 "$d/psk"
+kill -HUP "$hsd_pid"
+wait_text "$d/hsd.err" "reload: $d/conf has errors" 10
+psk_client "$port" "$K1"
+check "SIGHUP with a broken configuration: m2msecd logs why, keeps running with the previous PSK, the next handshake succeeds" \
+	hsd_ok_says "$d" 'refusing PSK key file'
+
+# Client: the handshake has started (its ClientHello gets no answer yet)
+# when the PSK file changes and SIGHUP comes; the server then answers with
+# the old PSK.  A DTLS 1.2 client takes its PSK only for the
+# ClientKeyExchange, after the reload: the old one proves the handshake
+# kept its configuration.
+newcase hup-inflight
+printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo "$K1" >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-client "127.0.0.1:$port"
+wait_text "$d/hsd.err" "handshake 0: client" 10
+echo "$K2" >"$d/psk"
+kill -HUP "$hsd_pid"
+wait_text "$d/hsd.err" "reload: $d/conf loaded; new handshakes use it, 1 in progress" 10
+mkfifo "$d/in"
+bg "$d/peer" openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -nocert \
+	-psk "$K1" -cipher PSK-AES128-CCM8 -quiet <>"$d/in"
+check "SIGHUP during a handshake: m2msecd client finishes it with the PSK it started with (openssl s_server, old PSK)" hsd_ok "$d"
 
 [ "$failed" -eq 0 ]

@@ -172,6 +172,8 @@ static int udp_params(struct hsd *d, const struct args *a, struct hs_params *p)
 			hsd_log(LOG_ERR, "bind %s: %s", addr, strerror(errno));
 			goto err;
 		}
+		hsd_log(LOG_INFO, "--udp-server: waiting for a client on %s",
+			addr);
 		if (udp_wait(d, fd))
 			goto err;
 		p->peer_len = sizeof(p->peer);
