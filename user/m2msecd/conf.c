@@ -250,11 +250,19 @@ static int set_psk(struct parser *p, const char *name, char *v)
 	return 0;
 }
 
+static int no_rpk(struct parser *p)
+{
+	if (hsd_rpk_supported())
+		return 0;
+	perr(p, "rpk: this wolfSSL has no raw public keys (HAVE_RPK); rebuild it with scripts/build-wolfssl.sh");
+	return -1;
+}
+
 static int set_cert(struct parser *p, const char *name, char *v)
 {
 	struct hsd_cert *k = p->c->certs;
 
-	if (!strcmp(name, "cert") && !k->cert) {
+	if (!strcmp(name, "cert") && !k->cert && !k->rpk) {
 		k->cert = strdup(v);
 	} else if (!strcmp(name, "key") && !k->key) {
 		if (hsd_secret_file_ok(v, "private key"))
@@ -264,11 +272,15 @@ static int set_cert(struct parser *p, const char *name, char *v)
 		k->ca = strdup(v);
 	} else if (!strcmp(name, "server-name") && !k->server_name) {
 		k->server_name = strdup(v);
+	} else if (!strcmp(name, "rpk") && !k->rpk && !k->cert) {
+		if (no_rpk(p))
+			return -1;
+		k->rpk = strdup(v);
 	} else if (!strcmp(name, "client-certificate") &&
 		   (!strcmp(v, "request") || !strcmp(v, "require"))) {
 		k->require_client_cert = !strcmp(v, "require");
 	} else {
-		perr(p, "'%s' is unknown, repeated or has a bad value in [certificate] (cert, key, ca, server-name, client-certificate request|require)",
+		perr(p, "'%s' is unknown, repeated or has a bad value in [certificate] (cert or rpk, key, ca, server-name, client-certificate request|require)",
 		     name);
 		return -1;
 	}
@@ -298,8 +310,12 @@ static int set_peer(struct parser *p, const char *name, char *v)
 	} else if (!strcmp(name, "verify-certificate") &&
 		   (!strcmp(v, "yes") || !strcmp(v, "no"))) {
 		k->no_verify = !strcmp(v, "no");
+	} else if (!strcmp(name, "rpk") && !k->rpk) {
+		if (no_rpk(p) || hsd_rpk_load(v, &k->rpk, &k->rpk_len))
+			return -1;
+		p->c->rpk_peers = 1;
 	} else {
-		perr(p, "'%s' is unknown, repeated or has a bad value in [peer] (server-name or address, verify-certificate yes|no)",
+		perr(p, "'%s' is unknown, repeated or has a bad value in [peer] (server-name or address, verify-certificate yes|no, rpk)",
 		     name);
 		return -1;
 	}
@@ -319,14 +335,15 @@ static int end_section(struct parser *p)
 		}
 		break;
 	case SEC_CERT:
-		if (!c->certs->cert || !c->certs->key) {
-			perr(p, "[certificate] needs cert and key");
+		if ((!c->certs->cert && !c->certs->rpk) || !c->certs->key) {
+			perr(p, "[certificate] needs cert (or rpk) and key");
 			return -1;
 		}
 		break;
 	case SEC_PEER:
-		if (!c->peers->server_name && !c->peers->addr_len) {
-			perr(p, "[peer] needs server-name or address");
+		if (!c->peers->server_name && !c->peers->addr_len &&
+		    !c->peers->rpk) {
+			perr(p, "[peer] needs server-name, address or rpk");
 			return -1;
 		}
 		if (c->peers->no_verify)
@@ -496,6 +513,7 @@ void hsd_conf_free(struct hsd_conf *c)
 		free(k->cert);
 		free(k->key);
 		free(k->ca);
+		free(k->rpk);
 		free(k);
 	}
 	while (c->peers) {
@@ -503,6 +521,7 @@ void hsd_conf_free(struct hsd_conf *c)
 
 		c->peers = k->next;
 		free(k->server_name);
+		free(k->rpk);
 		free(k);
 	}
 	free(c->ciphers);

@@ -13,7 +13,8 @@
  * Files: main.c (options, event loop), conf.c (configuration file),
  * suites.c (cipher suite policy), tls.c (wolfSSL contexts, credentials,
  * error mapping), hs.c (one handshake), nl.c (generic netlink), log.c,
- * keyring.c (PSKs from the kernel keyring, locked memory).
+ * keyring.c (PSKs from the kernel keyring, locked memory), rpk.c (raw
+ * public keys).
  */
 #ifndef M2MSECD_H
 #define M2MSECD_H
@@ -57,6 +58,7 @@ struct hsd_cert {
 	struct hsd_cert *next;
 	char *server_name;	/* NULL: the default */
 	char *cert, *key, *ca;	/* ca NULL: the global one */
+	char *rpk;		/* our key as a raw public key, not cert */
 	int require_client_cert;
 	WOLFSSL_CTX *ctx[2];	/* per enum kx_role, made by tls.c */
 };
@@ -68,6 +70,8 @@ struct hsd_peer {
 	struct sockaddr_storage addr;	/* or the peer's address */
 	socklen_t addr_len;	/* 0: match by server_name */
 	int no_verify;		/* certificate chain not checked */
+	uint8_t *rpk;		/* trusted raw public key (DER SPKI) */
+	size_t rpk_len;
 	unsigned int line;
 };
 
@@ -84,6 +88,10 @@ struct hs_tls {
 	char psk_identity[129];	/* sent or received */
 	int psk_unknown;	/* server: a client's identity was not found */
 	int scratch;		/* stand-in: see tls.c */
+	const struct hs_params *params;	/* NULL in the stand-in */
+	WOLFSSL *ssl;
+	char rpk_id[80];	/* rpk:sha256:HEX of an accepted raw key */
+	int rpk_unknown;	/* the peer's raw public key is not trusted */
 };
 /*
  * A configuration and the wolfSSL contexts made from it.  Reference
@@ -101,6 +109,7 @@ struct hsd_conf {
 	unsigned int timeout_ms;
 	unsigned int max_handshakes;
 	size_t cid_len;
+	int rpk_peers;		/* some [peer] has an rpk */
 	struct hsd_psk *psks;
 	struct hsd_cert *certs;
 	struct hsd_peer *peers;
@@ -234,6 +243,16 @@ struct hs_params {
 	socklen_t peer_len, local_len;
 	char server_name[HSD_NAME_MAX];
 };
+
+/* rpk.c: raw public keys (RFC 7250) */
+int hsd_rpk_supported(void);
+int hsd_rpk_load(const char *path, uint8_t **der, size_t *len);
+int hsd_rpk_ctx(struct hsd_conf *c, WOLFSSL_CTX *ctx, enum kx_role role,
+		const struct hsd_cert *k);
+VerifyCallback hsd_rpk_verify(const struct hsd_conf *c);
+void hsd_rpk_ssl(WOLFSSL *ssl, struct hs_tls *t);
+int hsd_same_ip(const struct sockaddr_storage *a,
+		const struct sockaddr_storage *b);
 
 /* sni.c: the server_name of a ClientHello datagram; 0 or -1 (none). */
 int hsd_clienthello_sni(const uint8_t *d, size_t len, char *out,

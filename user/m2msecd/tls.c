@@ -157,7 +157,9 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 		wolfSSL_CTX_set_psk_server_callback(ctx, psk_server);
 		wolfSSL_CTX_set_psk_server_tls13_callback(ctx, psk_server13);
 	}
-	if (k && wolfSSL_CTX_use_certificate_chain_file(ctx, k->cert) !=
+	if (hsd_rpk_ctx(c, ctx, role, k))
+		goto err;
+	if (k && k->cert && wolfSSL_CTX_use_certificate_chain_file(ctx, k->cert) !=
 	    WOLFSSL_SUCCESS) {
 		hsd_log(LOG_ERR, "cannot load the certificate chain %s (PEM: the certificate, then its intermediates)",
 			k->cert);
@@ -167,7 +169,7 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 						 WOLFSSL_FILETYPE_PEM) !=
 	    WOLFSSL_SUCCESS) {
 		hsd_log(LOG_ERR, "cannot load the private key %s (PEM) or it does not match %s",
-			k->key, k->cert);
+			k->key, k->cert ? k->cert : k->rpk);
 		goto err;
 	}
 	if (ca && wolfSSL_CTX_load_verify_locations(ctx, ca, NULL) !=
@@ -182,12 +184,12 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 	 */
 	if (role == KX_CLIENT)
 		mode = WOLFSSL_VERIFY_PEER;
-	else if (ca)
+	else if (ca || c->rpk_peers)
 		mode = WOLFSSL_VERIFY_PEER | (k && k->require_client_cert ?
 			WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
 	else
 		mode = WOLFSSL_VERIFY_NONE;
-	wolfSSL_CTX_set_verify(ctx, mode, NULL);
+	wolfSSL_CTX_set_verify(ctx, mode, hsd_rpk_verify(c));
 	return ctx;
 err:
 	wolfSSL_CTX_free(ctx);
@@ -231,8 +233,8 @@ void hsd_tls_exit(struct hsd_conf *c)
 	wolfSSL_Cleanup();
 }
 
-static int same_ip(const struct sockaddr_storage *a,
-		   const struct sockaddr_storage *b)
+int hsd_same_ip(const struct sockaddr_storage *a,
+		const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return 0;
@@ -249,7 +251,7 @@ const struct hsd_peer *hsd_peer_find(const struct hsd_conf *c,
 	const struct hsd_peer *k;
 
 	for (k = c->peers; k; k = k->next) {
-		if (k->addr_len && same_ip(&k->addr, &p->peer))
+		if (k->addr_len && hsd_same_ip(&k->addr, &p->peer))
 			return k;
 		if (k->server_name && *p->server_name &&
 		    !strcmp(k->server_name, p->server_name))
@@ -287,6 +289,8 @@ WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p)
 	if (!ssl)
 		return NULL;
 	wolfSSL_set_psk_callback_ctx(ssl, t);
+	t->params = p;
+	hsd_rpk_ssl(ssl, t);
 	wolfSSL_dtls_set_using_nonblock(ssl, 1);
 	if (p->role == KX_CLIENT && *p->server_name) {
 		if (wolfSSL_UseSNI(ssl, WOLFSSL_SNI_HOST_NAME, p->server_name,
@@ -322,10 +326,16 @@ err:
 int hsd_tls_peer_id(WOLFSSL *ssl, const char *psk_identity, char *buf,
 		    size_t len)
 {
-	WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(ssl);
+	struct hs_tls *t = hs_tls_of(ssl);
+	WOLFSSL_X509 *x;
 	char subject[512], *san;
 	size_t n;
 
+	if (t && *t->rpk_id) {
+		snprintf(buf, len, "%s", t->rpk_id);
+		return 0;
+	}
+	x = wolfSSL_get_peer_certificate(ssl);
 	if (!x) {
 		if (!*psk_identity)
 			return -1;
@@ -368,6 +378,10 @@ int hsd_tls_errno(WOLFSSL *ssl, int err, char *msg, size_t msglen)
 	wolfSSL_ERR_error_string(err, s);
 	if (t && t->psk_unknown) {
 		snprintf(msg, msglen, "the peer's PSK identity is not configured (%s)", s);
+		return -EKEYREJECTED;
+	}
+	if (t && t->rpk_unknown) {
+		snprintf(msg, msglen, "the peer's raw public key is not an rpk of its [peer] sections (%s)", s);
 		return -EKEYREJECTED;
 	}
 	switch (err) {
