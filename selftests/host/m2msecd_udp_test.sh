@@ -15,15 +15,17 @@
 # Then PSKs from the kernel keyring (user keys in a session keyring of
 # this test's own), SIGHUP reloads (new handshakes take the new PSK, a
 # broken configuration is not taken, a handshake in progress keeps its
-# PSK) and the configuration checks: CBC suites, loose key file
-# permissions.  Loopback only; every process is killed by PID.
+# PSK), raw public keys (RFC 7250; with a wolfSSL built with HAVE_RPK, as
+# scripts/build-wolfssl.sh makes it) and the configuration checks: CBC
+# suites, loose key file permissions.  Loopback only; every process is
+# killed by PID.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
 . "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-N_TESTS=24
+N_TESTS=31
 
 echo "KTAP version 1"
 echo "1..$N_TESTS"
@@ -294,5 +296,134 @@ mkfifo "$d/in"
 bg "$d/peer" openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -nocert \
 	-psk "$K1" -cipher PSK-AES128-CCM8 -quiet <>"$d/in"
 check "SIGHUP during a handshake: m2msecd client finishes it with the PSK it started with (openssl s_server, old PSK)" hsd_ok "$d"
+
+# --- raw public keys (RFC 7250) ---------------------------------------------
+# Needs HAVE_RPK in the wolfSSL build ($WOLF); without it the cases are
+# skipped and an rpk setting must be refused instead.
+wolf_has() { grep -q "^#define $1\b" "$(cat "$WOLF/prefixdir")/include/wolfssl/options.h" 2>/dev/null; }
+rcheck() {
+	local t=$1; shift
+	if wolf_has HAVE_RPK; then
+		check "$t" "$@"
+	else
+		n=$((n + 1)); echo "ok $n $t # SKIP wolfSSL built without HAVE_RPK (scripts/build-wolfssl.sh recipe r2)"
+	fi
+}
+R=$tmp/rpk
+mkdir -p "$R"
+(
+	cd "$R" && umask 077 &&
+	openssl ecparam -name prime256v1 -genkey -noout -out other.key 2>/dev/null &&
+	cp "$P/srv.key" "$P/cli.key" . &&
+	for k in srv cli other; do
+		openssl pkey -in $k.key -outform DER -out $k.key.der &&
+		openssl pkey -in $k.key -pubout -out $k.spki.pem &&
+		openssl pkey -in $k.key -pubout -outform DER -out $k.spki.der || exit 1
+	done
+) >"$R/log" 2>&1 || show "$R/log"
+fp() { echo "rpk:sha256:$(sha256sum <"$R/$1.spki.der" | cut -c1-64)"; }
+# m2msecd server: our raw key srv, the peer key we trust cli (any address).
+rpk_server_conf() {
+	printf 'versions %s\nhandshake-timeout 5\n[certificate]\nrpk %s\nkey %s\n[peer]\nrpk %s\n' \
+		"$1" "$R/srv.spki.pem" "$R/srv.key" "$R/cli.spki.pem" >"$d/conf"
+}
+# wolfSSL example client with raw key KEY.
+rpk_wolf_client() {
+	local v=$1 k=$2; shift 2
+	wolf "$d/peer" client -u -v "$v" -p "$port" --rpk --files-are-der \
+		-c "$R/$k.spki.der" -k "$R/$k.key.der" -A "$R/srv.spki.der" "$@"
+}
+hsd_fails() { local rc; wait_for "$hsd_pid" 15; rc=$?; [ $rc -ne 0 ] && [ ! -e "$1/key" ] && grep -q -- "$2" "$1/hsd.err"; }
+
+newcase rpk13
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	rpk_wolf_client 4 cli
+fi
+rcheck "raw public keys: wolfSSL client DTLS 1.3 -> m2msecd server, both keys raw (RFC 7250): handshake, association exported, peer id is the SHA-256 of the client's key" \
+	hsd_ok_says "$d" "peer $(fp cli),"
+
+newcase rpk12
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.2
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	rpk_wolf_client 3 cli -l ECDHE-ECDSA-AES128-CCM-8
+fi
+rcheck "raw public keys: wolfSSL client DTLS 1.2 ECDHE-ECDSA-AES128-CCM8 -> m2msecd server, both keys raw: handshake, association exported" \
+	hsd_ok_says "$d" "ECDHE-ECDSA-AES128-CCM-8, peer $(fp cli),"
+
+newcase rpk-unknown
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	rpk_wolf_client 4 other
+fi
+rcheck "raw public keys: a client key that is no [peer] rpk is refused by m2msecd server with EKEYREJECTED, nothing written" \
+	hsd_fails "$d" "failed (Key was rejected by service): the peer's raw public key is not"
+
+# m2msecd client -> m2msecd server: the client trusts the server's key for
+# 127.0.0.1 ([peer] address), the server the client's.
+newcase rpk-both
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	mkdir -p "$d/c"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	srv_pid=$hsd_pid
+	hsd_waiting "$d"
+	printf 'handshake-timeout 5\n[certificate]\nrpk %s\nkey %s\n[peer]\naddress 127.0.0.1\nrpk %s\n' \
+		"$R/cli.spki.der" "$R/cli.key" "$R/srv.spki.der" >"$d/c/conf"
+	hsd_run "$d/c" --udp-client "127.0.0.1:$port"
+fi
+# (check() names its description d: take the directory as $1.)
+rpk_both_ok() { hsd_ok_says "$1/c" "peer $(fp srv)," && hsd_pid=$srv_pid && hsd_ok_says "$1" "peer $(fp cli),"; }
+rcheck "raw public keys: m2msecd client -> m2msecd server DTLS 1.3: each accepts the other's configured raw key, both export the association" \
+	rpk_both_ok "$d"
+
+newcase rpk-wrong-server
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	mkdir -p "$d/c"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	srv_pid=$hsd_pid
+	hsd_waiting "$d"
+	printf 'handshake-timeout 5\n[certificate]\nrpk %s\nkey %s\n[peer]\naddress 127.0.0.1\nrpk %s\n' \
+		"$R/cli.spki.der" "$R/cli.key" "$R/other.spki.der" >"$d/c/conf"
+	hsd_run "$d/c" --udp-client "127.0.0.1:$port"
+fi
+rpk_wrong_ok() {
+	hsd_fails "$1/c" "failed (Key was rejected by service): the peer's raw public key" &&
+		hsd_pid=$srv_pid && hsd_fails "$1" "failed (Permission denied)"
+}
+rcheck "raw public keys: m2msecd client refuses a server key that is not the rpk of its [peer] (EKEYREJECTED); the server sees the refusal (EACCES); neither writes" \
+	rpk_wrong_ok "$d"
+
+newcase rpk-missing
+printf '[peer]\nrpk %s\n' "$R/cli.spki.pem" >"$d/conf"
+if wolf_has HAVE_RPK; then
+	n=$((n + 1)); echo "ok $n configuration: without HAVE_RPK an rpk setting is refused, naming it # SKIP this wolfSSL has HAVE_RPK"
+else
+	check "configuration: without HAVE_RPK an rpk setting is refused, naming it" \
+		refused "$d/conf" "HAVE_RPK"
+fi
+
+# --- renegotiation_info (RFC 5746) ------------------------------------------
+newcase reneg
+if wolf_has HAVE_SERVER_RENEGOTIATION_INFO; then
+	printf 'versions 1.2\n[psk]\nidentity m2m-ae-1\nkey %s\n' "$K1" >"$d/conf"
+	chmod 600 "$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	mkfifo "$d/in"
+	bg "$d/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
+		-psk_identity m2m-ae-1 -psk "$K1" -cipher PSK-AES128-CCM8 \
+		-quiet <>"$d/in"
+	check "openssl s_client DTLS 1.2 without -legacy_server_connect -> m2msecd server: handshake (renegotiation_info sent)" hsd_ok "$d"
+else
+	n=$((n + 1)); echo "ok $n openssl s_client DTLS 1.2 without -legacy_server_connect -> m2msecd server: handshake (renegotiation_info sent) # SKIP wolfSSL built without HAVE_SERVER_RENEGOTIATION_INFO"
+fi
 
 [ "$failed" -eq 0 ]
