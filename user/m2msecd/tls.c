@@ -4,9 +4,10 @@
  *
  * One context per role and [certificate] section (and one without a
  * certificate, for PSK only), made when the configuration is loaded (at
- * start and on SIGHUP) so that a bad file is reported at once.  A client picks its context by the server name
- * of the socket (SNI); a server by the server_name extension of the
- * ClientHello (hs.c reads it before wolfSSL sees the datagram).
+ * start and on SIGHUP) so that a bad file is reported at once.  A client
+ * picks its context by the server name of the socket (SNI); a server by
+ * the server_name extension of the ClientHello (hs.c reads it before
+ * wolfSSL sees the datagram).  Raw public keys: rpk.c.
  *
  * Certificate chains are verified against the trust anchors ("ca") unless
  * a [peer] section says otherwise for that peer; that is logged for every
@@ -159,7 +160,8 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 	}
 	if (hsd_rpk_ctx(c, ctx, role, k))
 		goto err;
-	if (k && k->cert && wolfSSL_CTX_use_certificate_chain_file(ctx, k->cert) !=
+	if (k && k->cert &&
+	    wolfSSL_CTX_use_certificate_chain_file(ctx, k->cert) !=
 	    WOLFSSL_SUCCESS) {
 		hsd_log(LOG_ERR, "cannot load the certificate chain %s (PEM: the certificate, then its intermediates)",
 			k->cert);
@@ -180,7 +182,7 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 	/*
 	 * A client always verifies the server's chain (without "ca" every
 	 * certificate is rejected); a server asks for a client certificate
-	 * when it has trust anchors.
+	 * when it has trust anchors or trusted raw public keys.
 	 */
 	if (role == KX_CLIENT)
 		mode = WOLFSSL_VERIFY_PEER;
