@@ -33,6 +33,8 @@
 # - The OpenSSL variants send only their leaf certificate (no
 #   intermediates), so the certificate cases use the GnuTLS variants, which
 #   send the chain: m2msecd trusts the root only.
+# $tmp and $pid come from interop_lib.sh; its bg passes stdin on.
+# shellcheck disable=SC2154,SC2217
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -117,7 +119,7 @@ assoc_re() { echo "^association [0-9]+ DTLS 1\.2 $1 counters: rx_records [1-9][0
 # coap_app.py serves one GET on 127.0.0.1:PORT; the libcoap client GETs
 # /m2msec/PORT and must print the answer.
 coap_to_m2msec() {
-	local c=$1 port=$2 desc=$3 peer=$4 cipher=$5 d=$tmp/$1 done0 path=/m2msec/$2
+	local d=$tmp/$1 port=$2 desc=$3 peer=$4 cipher=$5 done0 path=/m2msec/$2
 	shift 5
 	mkdir -p "$d"
 	done0=$(stat_of hs_completed)
@@ -139,7 +141,7 @@ coap_to_m2msec() {
 # coap-server listens for DTLS on 127.0.0.1:PORT+1; coap_app.py connects
 # and GETs "/", whose content names libcoap.
 m2msec_to_coap() {
-	local c=$1 port=$2 desc=$3 peer=$4 cipher=$5 name=$6 d=$tmp/$1 done0
+	local d=$tmp/$1 port=$2 desc=$3 peer=$4 cipher=$5 name=$6 done0
 	shift 6
 	mkdir -p "$d"
 	done0=$(stat_of hs_completed)

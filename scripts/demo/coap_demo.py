@@ -268,7 +268,7 @@ def throughput(label, tx, rx, n, size=256):
                                        rate * size * 8 / 1e6))
 
 
-# --- the story -----------------------------------------------------------------
+# --- the story ---------------------------------------------------------------
 with InNs(CSE["ns"]):
     cse_sock = coapsock.server_socket("0.0.0.0", PORT)
 cse = Cse(cse_sock)

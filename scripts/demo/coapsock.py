@@ -21,9 +21,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(_HERE)),
                                 "selftests"))
 import coap  # noqa: E402
 from m2msec import (A_ASSOC_CIPHER, A_ASSOC_ID, A_ASSOC_STATS,  # noqa: E402
-                    A_ASSOC_VERSION, A_SOCK_FD, CIPHERS, CMD_ASSOC_GET, CMSG_ASSOC_ID, CMSG_EPOCH, SO_PEER_ID,
-                    SO_SERVER_NAME, SOL_M2MSEC, STATS, Genl, dtls_socket,
-                    nla_u32, parse_attrs, recv_record, sock_connect, u)
+                    A_ASSOC_VERSION, A_SOCK_FD, CIPHERS, CMD_ASSOC_GET,
+                    CMSG_ASSOC_ID, CMSG_EPOCH, SO_PEER_ID, SO_SERVER_NAME,
+                    SOL_M2MSEC, STATS, Genl, dtls_socket, nla_u32,
+                    parse_attrs, recv_record, sock_connect, u)
 from m2msec import _iovec, _mmsghdr, _msghdr  # noqa: E402
 
 _libc = ctypes.CDLL(None, use_errno=True)
