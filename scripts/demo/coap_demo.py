@@ -317,8 +317,10 @@ exchange("sen", sensor, cse, coap.request(
     b"\x2b\x01", b'{"m2m:cin":{"con":"21.5"}}', ty=4))
 
 section("4. The associations, and a throughput figure")
-say("The associations as each kernel sees them (no key material is ever "
-    "part of a dump). The CSE's socket has two, one per device:")
+say("The associations as each kernel sees them: version, cipher suite, "
+    "the authenticated peer m2msecd reported, crypto driver, epochs, "
+    "sequence numbers and counters (no key material is ever part of a "
+    "dump). The CSE's socket has two, one per device:")
 run(in_ns(CSE["ns"], [CTL, "assoc", "show"]))
 run(in_ns(AE["ns"], [CTL, "assoc", "show"]))
 print(flush=True)
