@@ -137,6 +137,16 @@ static void m2msec_hs_requeue(struct m2msec_dtls_sock *ds,
 	mutex_unlock(&ds->assoc_lock);
 }
 
+static void m2msec_hs_report_failure(struct m2msec_hs_req *req, int status)
+{
+	struct m2msec_hs_event e = {
+		.ds = req->ds, .peer = &req->peer, .id = req->id,
+		.role = req->role, .status = status,
+	};
+
+	m2msec_event_hs_failed(&e);
+}
+
 /**
  * m2msec_hs_complete() - finish a request, once
  * @req: request
@@ -181,10 +191,12 @@ void m2msec_hs_complete(struct m2msec_hs_req *req, int status, bool claimed,
 	if (cancel_delayed_work(&req->timeout))
 		m2msec_hs_put(req);
 
-	if (!status)
+	if (!status) {
 		m2msec_hs_requeue(ds, &q);
-	else
+	} else {
 		__skb_queue_purge(&q);
+		m2msec_hs_report_failure(req, status);
+	}
 
 	if (req->role == M2MSEC_HS_CLIENT) {
 		if (status)

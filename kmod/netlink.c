@@ -49,6 +49,7 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 					sizeof(struct sockaddr_in6)),
 	[M2MSEC_A_ASSOC_TX] = { .type = NLA_NESTED },
 	[M2MSEC_A_ASSOC_RX] = { .type = NLA_NESTED },
+	[M2MSEC_A_ASSOC_SUITE] = { .type = NLA_U16 },
 	[M2MSEC_A_ASSOC_TX_CID] = NLA_POLICY_RANGE(NLA_BINARY, 1,
 						   M2MSEC_CID_MAX),
 	[M2MSEC_A_ASSOC_RX_CID] = NLA_POLICY_RANGE(NLA_BINARY, 1,

@@ -120,6 +120,7 @@ static void hs_free(struct hs *hs)
 	d->count--;
 	/* No wolfSSL_shutdown(): on success the kernel carries on. */
 	wolfSSL_free(hs->ssl);
+	hsd_conf_put(hs->tls.conf);
 	free(hs->first);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, hs->p.fd, NULL);
 	close(hs->p.fd);
@@ -250,18 +251,18 @@ int hs_start(struct hsd *d, const struct hs_params *p)
 	hs->kind = HSD_SRC_HS;
 	hs->d = d;
 	hs->p = *p;
-	hs->tls.conf = &d->conf;
+	hs->tls.conf = hsd_conf_get(d->conf);	/* kept over a reload */
 	hs->tls.role = p->role;
 	snprintf(hs->tls.server_name, sizeof(hs->tls.server_name), "%s",
 		 p->server_name);
 	m2msec_format_addr((const struct sockaddr *)&p->peer, hs->peer_str,
 			   sizeof(hs->peer_str));
 	hs->start_ms = hsd_now_ms();
-	hs->deadline_ms = hs->start_ms + d->conf.timeout_ms;
+	hs->deadline_ms = hs->start_ms + hs->tls.conf->timeout_ms;
 	/* Unified headers are told apart from 1.2 ones by their first byte,
 	 * so the observer can parse both before the version is known. */
 	hs->obs.version = M2MSEC_DTLS_1_3;
-	hs->obs.rx_cid_len = d->conf.cid_len;
+	hs->obs.rx_cid_len = hs->tls.conf->cid_len;
 	hs->kw.s = &hs->s;
 	hs->kw.obs = &hs->obs;
 	hs->kw.role = p->role;

@@ -62,7 +62,7 @@ static void on_request(struct hsd *d, uint32_t id)
 	struct nl_msg *msg;
 	int err;
 
-	if (d->count >= d->conf.max_handshakes) {
+	if (d->count >= d->conf->max_handshakes) {
 		hsd_log(LOG_WARNING, "handshake %u left to time out: %u handshakes in progress (max-handshakes)",
 			id, d->count);
 		return;

@@ -217,6 +217,20 @@ struct m2msec_key_payload {
  *	won), EINVAL (not accepted yet, or invalid association attributes:
  *	the handshake then fails with that error), ECONNRESET (the socket was
  *	closed).
+ * @M2MSEC_CMD_ASSOC_EVENT: notification on the M2MSEC_MCGRP_EVENTS group
+ *	(never a request): the life of associations and handshakes, for
+ *	monitoring.  M2MSEC_A_EVENT_KIND (enum m2msec_event) says what
+ *	happened; the other attributes depend on it:
+ *	UP: M2MSEC_A_ASSOC_ID, PEER, LOCAL, VERSION, CIPHER, and
+ *	M2MSEC_A_HS_PEER_ID when a handshake authenticated the peer;
+ *	KEY_UPDATE: ASSOC_ID, PEER, LOCAL, M2MSEC_A_EVENT_DIR, and
+ *	M2MSEC_A_EVENT_EPOCH, the direction's new epoch;
+ *	DOWN: ASSOC_ID, PEER, LOCAL (while the socket is bound),
+ *	M2MSEC_A_EVENT_REASON;
+ *	HS_FAILED: M2MSEC_A_HS_ID, M2MSEC_A_HS_ROLE, PEER, LOCAL,
+ *	M2MSEC_A_HS_STATUS.
+ *	Best effort: sent only while someone listens, lost under memory
+ *	pressure.
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -234,6 +248,7 @@ enum m2msec_cmd {
 	M2MSEC_CMD_HS_REQUEST,
 	M2MSEC_CMD_HS_ACCEPT,
 	M2MSEC_CMD_HS_DONE,
+	M2MSEC_CMD_ASSOC_EVENT,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
@@ -308,6 +323,14 @@ enum m2msec_cmd {
  * @M2MSEC_A_CFG_HS_QUEUE_MAX: u32, datagrams queued on one request for the
  *	daemon (range 1..1024, default 32); the socket's receive buffer bounds
  *	their memory as well.
+ * @M2MSEC_A_EVENT_KIND: u32, enum m2msec_event (M2MSEC_CMD_ASSOC_EVENT).
+ * @M2MSEC_A_EVENT_DIR: u8, enum m2msec_event_dir, the direction whose
+ *	keys changed (KEY_UPDATE).
+ * @M2MSEC_A_EVENT_REASON: u32, enum m2msec_event_reason (DOWN).
+ * @M2MSEC_A_ASSOC_SUITE: u16, the negotiated cipher suite (IANA number),
+ *	optional in M2MSEC_CMD_ASSOC_NEW and M2MSEC_CMD_HS_DONE; it must be a
+ *	suite of M2MSEC_A_ASSOC_VERSION that uses M2MSEC_A_ASSOC_CIPHER
+ *	(EINVAL otherwise).  Dumped when set.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -353,6 +376,10 @@ enum m2msec_attr {
 	M2MSEC_A_CFG_HS_RATE,
 	M2MSEC_A_CFG_HS_BURST,
 	M2MSEC_A_CFG_HS_QUEUE_MAX,
+	M2MSEC_A_EVENT_KIND,
+	M2MSEC_A_EVENT_DIR,
+	M2MSEC_A_EVENT_REASON,
+	M2MSEC_A_ASSOC_SUITE,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -401,7 +428,44 @@ enum m2msec_info_cipher_attr {
 
 #define M2MSEC_CID_MAX		32
 
-/* Multicast group of M2MSEC_CMD_LIMIT_EVENT notifications. */
+/**
+ * enum m2msec_event - what an M2MSEC_CMD_ASSOC_EVENT reports
+ * @M2MSEC_EVENT_UP: an association was installed (a handshake finished or
+ *	M2MSEC_CMD_ASSOC_NEW).
+ * @M2MSEC_EVENT_KEY_UPDATE: M2MSEC_CMD_ASSOC_SET installed a new epoch.
+ * @M2MSEC_EVENT_DOWN: an association was removed.
+ * @M2MSEC_EVENT_HS_FAILED: a handshake request failed (connect() returns
+ *	its status for clients).
+ */
+enum m2msec_event {
+	M2MSEC_EVENT_UP = 1,
+	M2MSEC_EVENT_KEY_UPDATE = 2,
+	M2MSEC_EVENT_DOWN = 3,
+	M2MSEC_EVENT_HS_FAILED = 4,
+};
+
+/**
+ * enum m2msec_event_dir - direction of an M2MSEC_EVENT_KEY_UPDATE
+ * @M2MSEC_EVENT_DIR_RX: records received.
+ * @M2MSEC_EVENT_DIR_TX: records sent.
+ */
+enum m2msec_event_dir {
+	M2MSEC_EVENT_DIR_RX = 1,
+	M2MSEC_EVENT_DIR_TX = 2,
+};
+
+/**
+ * enum m2msec_event_reason - why an association went down
+ * @M2MSEC_EVENT_REASON_DELETED: M2MSEC_CMD_ASSOC_DEL (a close_notify alert
+ *	was sent to the peer).
+ * @M2MSEC_EVENT_REASON_SOCKET_CLOSED: its socket was closed.
+ */
+enum m2msec_event_reason {
+	M2MSEC_EVENT_REASON_DELETED = 1,
+	M2MSEC_EVENT_REASON_SOCKET_CLOSED = 2,
+};
+
+/* Multicast group of M2MSEC_CMD_LIMIT_EVENT and M2MSEC_CMD_ASSOC_EVENT. */
 #define M2MSEC_MCGRP_EVENTS	"events"
 /* Multicast group of M2MSEC_CMD_HS_REQUEST notifications (handshake daemon). */
 #define M2MSEC_MCGRP_HANDSHAKE	"handshake"
