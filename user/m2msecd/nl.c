@@ -36,6 +36,8 @@ int hsd_nl_params_cb(struct nlattr **tb, void *arg)
 	if (!tb[M2MSEC_A_HS_FD] || !tb[M2MSEC_A_HS_ROLE])
 		return -EBADMSG;
 	p->fd = nla_get_u32(tb[M2MSEC_A_HS_FD]);
+	if (tb[M2MSEC_A_HS_ID])
+		p->id = nla_get_u32(tb[M2MSEC_A_HS_ID]);
 	p->role = nla_get_u8(tb[M2MSEC_A_HS_ROLE]) == M2MSEC_HS_CLIENT ?
 		KX_CLIENT : KX_SERVER;
 	p->listener = nla_get_u8(tb[M2MSEC_A_HS_ROLE]) == M2MSEC_HS_LISTENER;
