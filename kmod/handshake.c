@@ -410,6 +410,24 @@ bool m2msec_hs_rcv(struct m2msec_dtls_sock *ds, struct sk_buff *skb)
 	return true;
 }
 
+/**
+ * m2msec_hs_peer_busy() - has @peer a request or an association on @ds?
+ * @ds: DTLS socket
+ * @peer: address
+ */
+bool m2msec_hs_peer_busy(struct m2msec_dtls_sock *ds,
+			 const union m2msec_addr *peer)
+{
+	struct m2msec_addr_key k;
+	bool busy;
+
+	m2msec_addr_key(&k, peer);
+	rcu_read_lock();
+	busy = m2msec_hs_find(ds, &k) || m2msec_assoc_peer_known_rcu(ds, peer);
+	rcu_read_unlock();
+	return busy;
+}
+
 /* --- channel helpers --------------------------------------------------- */
 
 /**

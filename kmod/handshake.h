@@ -99,6 +99,8 @@ struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
 				       const union m2msec_addr *local,
 				       u8 role, gfp_t gfp);
 void m2msec_hs_local(const struct sk_buff *skb, union m2msec_addr *a);
+bool m2msec_hs_peer_busy(struct m2msec_dtls_sock *ds,
+			 const union m2msec_addr *peer);
 
 /* hs_listen.c */
 int m2msec_hs_listen_start(struct m2msec_dtls_sock *ds);

@@ -162,26 +162,34 @@ drop:
 	kfree_skb(skb);
 }
 
-/* Take the oldest hello and remember its source for HS_CLAIM. */
+/*
+ * Take the oldest hello and remember its source for HS_CLAIM.  Copies that
+ * waited while their peer got a request or an association belong to that
+ * handshake now: they are dropped.
+ */
 static struct sk_buff *m2msec_hs_listen_dequeue(struct m2msec_hs_req *req,
 						bool *done)
 {
 	struct m2msec_hs_listener *l = m2msec_hs_lsn(req);
+	struct net *net = sock_net(&req->ds->sk);
 	struct sk_buff *skb;
 
 	spin_lock_bh(&req->lock);
-	skb = __skb_dequeue(&req->queue);
-	if (skb) {
+	while ((skb = __skb_dequeue(&req->queue))) {
 		l->bytes -= skb->truesize;
+		m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_HELLO_PENDING, -1);
+		if (!m2msec_hs_peer_busy(req->ds, &M2MSEC_RX_CB(skb)->peer))
+			break;
+		m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_HELLO_DROPPED, 1);
+		kfree_skb(skb);
+	}
+	if (skb) {
 		m2msec_addr_key(&l->recent[l->recent_next],
 				&M2MSEC_RX_CB(skb)->peer);
 		l->recent_next = (l->recent_next + 1) % M2MSEC_HS_RECENT;
 	}
 	*done = req->state == M2MSEC_HS_DONE;
 	spin_unlock_bh(&req->lock);
-	if (skb)
-		m2msec_hs_net_count(sock_net(&req->ds->sk),
-				    M2MSEC_A_STAT_HS_HELLO_PENDING, -1);
 	return skb;
 }
 

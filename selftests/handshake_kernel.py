@@ -699,7 +699,12 @@ try:
                                                              4999)))
             expect_errno(errno.EAFNOSUPPORT, lambda: d.claim(lfd,
                                                              ("::1", 4700)))
+            p.sendto(client_hello(), K)     # a copy still queued at the claim
+            time.sleep(0.2)
             fd, _ = d.claim(lfd, P)
+            os.set_blocking(lfd, False)
+            expect_errno(errno.EAGAIN, lambda: os.read(lfd, 65536))
+            os.set_blocking(lfd, True)
             expect_errno(errno.ENOENT, lambda: d.claim(lfd, P))
             expect_errno(errno.EINVAL, lambda: d.claim(fd, P))
             expect_errno(errno.EINVAL, lambda: d.claim(s.fileno(), P))
@@ -715,7 +720,7 @@ try:
             s.close()
             p.close()
 
-    t.check("handshake: listener channel misuse: a read buffer shorter than the header, a short or inconsistent header, an empty datagram, port 0 give EINVAL, a peer of another family EAFNOSUPPORT; HS_CLAIM for a peer not just read gives ENOENT (also the second time), with a non-listener fd EINVAL, a bad fd EBADF; a closed listener channel can be accepted again",
+    t.check("handshake: listener channel misuse: a read buffer shorter than the header, a short or inconsistent header, an empty datagram, port 0 give EINVAL, a peer of another family EAFNOSUPPORT; HS_CLAIM for a peer not just read gives ENOENT (also the second time), with a non-listener fd EINVAL, a bad fd EBADF; a hello still queued when its peer is claimed is not handed out; a closed listener channel can be accepted again",
             listener_misuse)
 
     def sockopt_errors():

@@ -602,7 +602,8 @@ enum m2msec_dir_attr {
  * @M2MSEC_A_STAT_HS_HELLO_QUEUED: first flights of unknown peers queued on
  *	a listener (no per-peer state).
  * @M2MSEC_A_STAT_HS_HELLO_DROPPED: such first flights dropped: hello queue
- *	full (count, bytes or receive buffer), or the socket has no listener.
+ *	full (count, bytes or receive buffer), the socket has no listener, or
+ *	stale (its peer got a request or association while it waited).
  * @M2MSEC_A_STAT_HS_HELLO_PENDING: a gauge: first flights in hello queues
  *	now.
  * @M2MSEC_A_STAT_HS_CLAIMED: server requests created by M2MSEC_CMD_HS_CLAIM.
