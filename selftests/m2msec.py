@@ -61,8 +61,8 @@ HS_STATS = {name: 16 + i for i, name in enumerate(
      "hs_hello_queued", "hs_hello_dropped", "hs_hello_pending",
      "hs_claimed"])}
 # Listener of a listening socket: hello queue, HS_CLAIM.
-CMD_HS_CLAIM = 15
-A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES = 43, 44
+CMD_HS_CLAIM = 16
+A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES = 47, 48
 HS_LISTENER = 3
 HS_DGRAM_LEN, HS_DGRAM_MIN = 64, 36
 
