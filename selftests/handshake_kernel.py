@@ -195,7 +195,7 @@ genl = Genl()
 saved = genl.request(CMD_GET_CONFIG)[0]
 set_config(genl, timeout_ms=5000, rate=1000, burst=1000)
 d = Daemon()
-t = Ktap(18)
+t = Ktap(19)
 
 
 def server_pair():
@@ -722,6 +722,42 @@ try:
 
     t.check("handshake: listener channel misuse: a read buffer shorter than the header, a short or inconsistent header, an empty datagram, port 0 give EINVAL, a peer of another family EAFNOSUPPORT; HS_CLAIM for a peer not just read gives ENOENT (also the second time), with a non-listener fd EINVAL, a bad fd EBADF; a hello still queued when its peer is claimed is not handed out; a closed listener channel can be accepted again",
             listener_misuse)
+
+    def ipv6_listener():
+        k6, p6a = ("::1", 4600), ("::1", 4700)
+        d.drain()
+        s = dtls_socket(bind=k6)
+        s.listen(8)
+        p6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        p6.bind(p6a)
+        p6.settimeout(5)
+        try:
+            lfd, _ = d.accept(u(d.listener(local=k6)[A_HS_ID]))
+            hello = client_hello()
+            p6.sendto(hello, k6)
+            peer, local, data = hs_dgram_parse(read_chan(lfd))
+            expect((peer, local, data) == (sockaddr(p6a), sockaddr(k6), hello),
+                   "read %r %r" % (peer, local))
+            expect_errno(errno.EAFNOSUPPORT, lambda: os.write(
+                lfd, hs_dgram(P, b"x")))
+            os.write(lfd, hs_dgram(p6a, b"\x16\xfe\xff verify request"))
+            data, src = p6.recvfrom(100)
+            expect(data == b"\x16\xfe\xff verify request" and
+                   src[:2] == k6, "%r from %r" % (data, src))
+            expect_errno(errno.EAFNOSUPPORT, lambda: d.claim(lfd, P))
+            fd, r = d.claim(lfd, p6a)
+            expect(u(r[A_HS_ROLE]) == HS_SERVER and
+                   r[A_ASSOC_PEER] == sockaddr(p6a))
+            p6.sendto(b"\x16\xfe\xfd client flight", k6)
+            expect(read_chan(fd) == b"\x16\xfe\xfd client flight")
+            os.close(fd)
+            os.close(lfd)
+        finally:
+            s.close()
+            p6.close()
+
+    t.check("handshake: IPv6 listening socket: the listener reads the ClientHello with the IPv6 peer and local address, writes the answer to an IPv6 peer (an IPv4 one is EAFNOSUPPORT), HS_CLAIM gives the IPv6 peer its own channel",
+            ipv6_listener)
 
     def sockopt_errors():
         c = dtls_socket()
