@@ -40,7 +40,8 @@
  * Locks, outermost first: ds->assoc_lock (mutex), ds->udp_lock (mutex),
  * ds->hs_lock (spinlock, BH), req->lock (spinlock, BH; a listener's too).
  * The receive hook runs in softirq under RCU and takes only hs_lock and
- * req->lock.  ds->hs_listener is written under udp_lock and hs_lock.
+ * req->lock.  ds->hs_listener is written under hs_lock (by listen() with
+ * udp_lock held as well, by release once the UDP socket is gone).
  */
 #ifndef _M2MSEC_HANDSHAKE_H
 #define _M2MSEC_HANDSHAKE_H
@@ -49,6 +50,9 @@
 #include <linux/workqueue.h>
 
 #include "dtls.h"
+
+/* The largest UDP payload over IPv4: what a channel write may send. */
+#define M2MSEC_HS_DGRAM_MAX	65507
 
 enum m2msec_hs_state {
 	M2MSEC_HS_PENDING,

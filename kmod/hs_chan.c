@@ -27,9 +27,6 @@
 
 #include "handshake.h"
 
-/* The largest UDP payload over IPv4. */
-#define M2MSEC_HS_DGRAM_MAX	65507
-
 static ssize_t m2msec_hs_chan_read(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *f = iocb->ki_filp;

@@ -36,7 +36,6 @@
 #include "handshake.h"
 
 #define M2MSEC_HS_RECENT	16	/* sources read, for HS_CLAIM */
-#define M2MSEC_HS_DGRAM_MAX	65507	/* largest UDP payload over IPv4 */
 
 struct m2msec_hs_listener {
 	struct m2msec_hs_req req;	/* first: freed by m2msec_hs_put() */
