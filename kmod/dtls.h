@@ -173,6 +173,7 @@ struct m2msec_dtls_sock {
 	DECLARE_HASHTABLE(hs_table, 6);	/* by peer address */
 	atomic_t hs_count;		/* unfinished requests */
 	bool hs_listen;			/* listen(): serve first flights */
+	struct m2msec_hs_req __rcu *hs_listener;	/* hs_listen.c */
 	bool hs_connecting;		/* a connect() handshake is running */
 	bool closing;			/* release started (under assoc_lock) */
 	struct m2msec_name __rcu *server_name;	/* M2MSEC_SO_SERVER_NAME */

@@ -33,7 +33,8 @@ struct monitor {
 static const char *role_name(uint8_t role)
 {
 	return role == M2MSEC_HS_CLIENT ? "client" :
-	       role == M2MSEC_HS_SERVER ? "server" : "unknown";
+	       role == M2MSEC_HS_SERVER ? "server" :
+	       role == M2MSEC_HS_LISTENER ? "listener" : "unknown";
 }
 
 static const char *limit_name(uint32_t kind)

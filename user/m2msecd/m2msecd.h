@@ -10,11 +10,15 @@
  *         handshake records <-- HS_FD -->         retransmissions on timers
  *     <-- HS_DONE (status, keys, peer id) ----   hs.c + user/lib/kx*.c
  *
+ * A listening socket's first flights come on its listener's channel
+ * (HS_REQUEST role listener); listen.c runs the stateless cookie exchange
+ * there and claims the peer's request (HS_CLAIM) once the cookie verified.
+ *
  * Files: main.c (options, event loop), conf.c (configuration file),
  * suites.c (cipher suite policy), tls.c (wolfSSL contexts, credentials,
- * error mapping), hs.c (one handshake), nl.c (generic netlink), log.c,
- * keyring.c (PSKs from the kernel keyring, locked memory), rpk.c (raw
- * public keys).
+ * error mapping), hs.c (one handshake), listen.c (listeners), nl.c
+ * (generic netlink), log.c, keyring.c (PSKs from the kernel keyring,
+ * locked memory), rpk.c (raw public keys).
  */
 #ifndef M2MSECD_H
 #define M2MSECD_H
@@ -215,9 +219,10 @@ extern const char hsd_default_ciphers[];
 /* hs.c, tls.c, nl.c, main.c                                           */
 /* ------------------------------------------------------------------ */
 
-enum hsd_src_kind { HSD_SRC_NL, HSD_SRC_SIG, HSD_SRC_HS };
+enum hsd_src_kind { HSD_SRC_NL, HSD_SRC_SIG, HSD_SRC_HS, HSD_SRC_LISTEN };
 
 struct hs;
+struct hsd_lsn;
 
 /* The event loop and everything it owns. */
 struct hsd {
@@ -228,6 +233,8 @@ struct hsd {
 	struct nl_sock *mc;		/* HS_REQUEST notifications */
 	struct hs *list;
 	unsigned int count;
+	struct hsd_lsn *listeners;	/* listen.c */
+	uint8_t cookie_secret[32];	/* listen.c: HVR and HRR cookies */
 	int stop;
 	/* --udp test mode: one handshake on a UDP socket, key file out */
 	const char *test_out;
@@ -238,6 +245,7 @@ struct hsd {
 struct hs_params {
 	uint32_t id;
 	enum kx_role role;
+	int listener;		/* the listener of a listening socket */
 	int fd;
 	struct sockaddr_storage peer, local;
 	socklen_t peer_len, local_len;
@@ -260,7 +268,8 @@ int hsd_clienthello_sni(const uint8_t *d, size_t len, char *out,
 
 int hsd_tls_init(struct hsd_conf *c);
 void hsd_tls_exit(struct hsd_conf *c);
-WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p);
+WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t,
+		     const struct hs_params *p);
 int hsd_tls_errno(WOLFSSL *ssl, int err, char *msg, size_t msglen);
 int hsd_tls_peer_id(WOLFSSL *ssl, const char *psk_identity, char *buf,
 		    size_t len);
@@ -270,6 +279,9 @@ const struct hsd_peer *hsd_peer_find(const struct hsd_conf *c,
 struct hs_tls *hs_tls_of(WOLFSSL *ssl);
 
 int hs_start(struct hsd *d, const struct hs_params *p);
+struct hs *hs_adopt(struct hsd *d, const struct hs_params *p, WOLFSSL *ssl,
+		    const uint8_t *dgram, size_t len);
+void hs_kick(struct hs *hs);
 void hs_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events);
 int hs_timeout_ms(struct hsd *d);
 void hs_timers(struct hsd *d);
@@ -280,6 +292,14 @@ void hsd_nl_close(struct hsd *d);
 void hsd_nl_event(struct hsd *d);
 int hsd_nl_done(struct hsd *d, uint32_t id, int status,
 		const struct m2msec_keyfile *kf, const char *peer_id);
+
+int hsd_nl_params_cb(struct nlattr **tb, void *arg);
+
+/* listen.c: stateless cookie exchange on a listening socket's listener. */
+int hsd_listen_init(struct hsd *d);
+int hsd_listen_start(struct hsd *d, const struct hs_params *p);
+void hsd_listen_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events);
+void hsd_listen_close_all(struct hsd *d);
 
 uint64_t hsd_now_ms(void);
 

@@ -213,6 +213,8 @@ static int loop(struct hsd *d)
 				hsd_nl_event(d);
 			} else if (*k == HSD_SRC_SIG) {
 				on_signal(d);
+			} else if (*k == HSD_SRC_LISTEN) {
+				hsd_listen_event(d, k, evs[i].events);
 			} else {
 				hs_event(d, k, evs[i].events);
 			}
@@ -244,7 +246,7 @@ int main(int argc, char **argv)
 		return 2;
 	hsd_log_init(a.level, a.foreground || a.check || a.out);
 	d.conf = hsd_conf_open(a.conf);
-	if (!d.conf)
+	if (!d.conf || hsd_listen_init(&d))
 		goto out;
 	if (a.check) {
 		printf("m2msecd: %s is valid\n", a.conf);
@@ -285,6 +287,7 @@ int main(int argc, char **argv)
 	ret = a.out ? d.test_status != 0 : 0;
 out:
 	hs_abort_all(&d);
+	hsd_listen_close_all(&d);
 	hsd_nl_close(&d);
 	if (d.sigfd >= 0)
 		close(d.sigfd);

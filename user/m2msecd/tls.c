@@ -280,9 +280,8 @@ static WOLFSSL_CTX *pick_ctx(struct hsd_conf *c, const struct hs_params *p)
 	return def ? def->ctx[p->role] : c->plain_ctx[p->role];
 }
 
-WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p)
+WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t, const struct hs_params *p)
 {
-	struct hs_tls *t = (struct hs_tls *)hs;
 	struct hsd_conf *c = t->conf;	/* the handshake's own reference */
 	const struct hsd_peer *peer = hsd_peer_find(c, p);
 	WOLFSSL *ssl = wolfSSL_new(pick_ctx(c, p));
