@@ -73,7 +73,8 @@ from m2msec import Genl, global_stats
 s = global_stats(Genl())
 print(" ".join("%s=%d" % (k, s[k]) for k in ("hs_created", "hs_accepted",
       "hs_completed", "hs_failed", "hs_timeout", "hs_ratelimited",
-      "hs_dropped", "hs_pending")))'
+      "hs_dropped", "hs_pending", "hs_hello_queued", "hs_hello_dropped",
+      "hs_hello_pending") if k in s))'
 }
 
 # m2msecd configurations for one case: $1 version, $2 auth, $3 suite.
