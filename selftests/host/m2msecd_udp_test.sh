@@ -410,6 +410,41 @@ else
 		refused "$d/conf" "HAVE_RPK"
 fi
 
+# --- client authentication on a certificate server --------------------------
+# anon_client DIR: openssl s_client, DTLS 1.2 ECDHE-ECDSA, verifies the server
+# chain but has no certificate of its own.
+anon_client() {
+	mkfifo "$1/in"
+	bg "$1/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
+		-CAfile "$P/ca.pem" -cipher ECDHE-ECDSA-AES128-CCM8 \
+		-legacy_server_connect -quiet <>"$1/in"
+}
+newcase anon-require
+printf 'versions 1.2\nhandshake-timeout 5\n[certificate]\ncert %s\nkey %s\nca %s\n' \
+	"$P/srv-chain.pem" "$P/srv.key" "$P/ca.pem" >"$d/conf"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+anon_client "$d"
+wait_for "$hsd_pid" 15; rc=$?
+# anon_refused DIR RC: m2msecd refused the client in the handshake, wrote
+# nothing, and the client read a handshake_failure alert.
+anon_refused() {
+	[ "$2" -ne 0 ] && [ ! -e "$1/key" ] &&
+		grep -q "failed (Key was rejected by service): the peer.s certificate is rejected: peer did not return a certificate" "$1/hsd.err" &&
+		wait_text "$1/peer" "SSL alert number 40" 5
+}
+check "client authentication (default require): a DTLS 1.2 client without a certificate fails inside the handshake: m2msecd EKEYREJECTED, writes nothing; the client gets a handshake_failure alert" \
+	anon_refused "$d" "$rc"
+
+newcase anon-request
+printf 'versions 1.2\nhandshake-timeout 5\n[certificate]\ncert %s\nkey %s\nca %s\nclient-certificate request\n' \
+	"$P/srv-chain.pem" "$P/srv.key" "$P/ca.pem" >"$d/conf"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+anon_client "$d"
+check "client authentication (client-certificate request): a DTLS 1.2 client without a certificate is installed with peer id anonymous" \
+	hsd_ok_says "$d" "peer anonymous,"
+
 # --- renegotiation_info (RFC 5746) ------------------------------------------
 newcase reneg
 if wolf_has HAVE_SERVER_RENEGOTIATION_INFO; then

@@ -277,10 +277,16 @@ static int set_cert(struct parser *p, const char *name, char *v)
 			return -1;
 		k->rpk = strdup(v);
 	} else if (!strcmp(name, "client-certificate") &&
-		   (!strcmp(v, "request") || !strcmp(v, "require"))) {
-		k->require_client_cert = !strcmp(v, "require");
+		   (!strcmp(v, "request") || !strcmp(v, "require") ||
+		    !strcmp(v, "none"))) {
+		k->client_auth = !strcmp(v, "require") ? HSD_CLIENT_AUTH_REQUIRE :
+				 !strcmp(v, "request") ? HSD_CLIENT_AUTH_REQUEST :
+				 HSD_CLIENT_AUTH_NONE;
+		if (k->client_auth != HSD_CLIENT_AUTH_REQUIRE)
+			hsd_log(LOG_WARNING, "%s:%d: client-certificate %s: clients without a PSK or certificate are accepted as \"anonymous\"",
+				p->path, p->line, v);
 	} else {
-		perr(p, "'%s' is unknown, repeated or has a bad value in [certificate] (cert or rpk, key, ca, server-name, client-certificate request|require)",
+		perr(p, "'%s' is unknown, repeated or has a bad value in [certificate] (cert or rpk, key, ca, server-name, client-certificate require|request|none)",
 		     name);
 		return -1;
 	}

@@ -161,9 +161,16 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 			why = err;
 		} else if (hsd_tls_peer_id(hs->ssl, hs->tls.psk_identity,
 					   peer_id, sizeof(peer_id))) {
-			status = -EACCES;
-			why = "the peer is not authenticated";
+			if (hs->tls.anonymous_ok) {
+				snprintf(peer_id, sizeof(peer_id), "anonymous");
+			} else {
+				status = -EACCES;
+				why = "the peer is not authenticated";
+			}
 		}
+		/* The peer finished too: tell it nothing was installed. */
+		if (status)
+			wolfSSL_shutdown(hs->ssl);
 	}
 	memcpy(&kf.peer, &hs->p.peer, hs->p.peer_len);
 	kf.peer_len = hs->p.peer_len;

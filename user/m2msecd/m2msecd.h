@@ -57,13 +57,26 @@ struct hsd_psk {
 	char *server_name;	/* NULL: any */
 };
 
+/*
+ * What a server asks of clients that do not use a PSK ("client-certificate"
+ * in [certificate]): a verified certificate or trusted raw key (REQUIRE, the
+ * default; wolfSSL fails the handshake with an alert otherwise), one if the
+ * client has it (REQUEST), or none (NONE).  Clients without one are then
+ * installed with the peer identity "anonymous".
+ */
+enum hsd_client_auth {
+	HSD_CLIENT_AUTH_REQUIRE,
+	HSD_CLIENT_AUTH_REQUEST,
+	HSD_CLIENT_AUTH_NONE,
+};
+
 /* A [certificate] section: our certificate chain and key. */
 struct hsd_cert {
 	struct hsd_cert *next;
 	char *server_name;	/* NULL: the default */
 	char *cert, *key, *ca;	/* ca NULL: the global one */
 	char *rpk;		/* our key as a raw public key, not cert */
-	int require_client_cert;
+	int client_auth;	/* enum hsd_client_auth */
 	WOLFSSL_CTX *ctx[2];	/* per enum kx_role, made by tls.c */
 };
 
@@ -96,6 +109,7 @@ struct hs_tls {
 	WOLFSSL *ssl;
 	char rpk_id[80];	/* rpk:sha256:HEX of an accepted raw key */
 	int rpk_unknown;	/* the peer's raw public key is not trusted */
+	int anonymous_ok;	/* server: client-certificate request|none */
 };
 /*
  * A configuration and the wolfSSL contexts made from it.  Reference

@@ -181,16 +181,20 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 	}
 	/*
 	 * A client always verifies the server's chain (without "ca" every
-	 * certificate is rejected); a server asks for a client certificate
-	 * when it has trust anchors or trusted raw public keys.
+	 * certificate is rejected).  A server requires a client certificate
+	 * (or trusted raw key) from clients that do not use a PSK, unless
+	 * "client-certificate request" or "none" says otherwise: wolfSSL
+	 * then fails the handshake with an alert, before any key reaches the
+	 * kernel.
 	 */
 	if (role == KX_CLIENT)
 		mode = WOLFSSL_VERIFY_PEER;
-	else if (ca || c->rpk_peers)
-		mode = WOLFSSL_VERIFY_PEER | (k && k->require_client_cert ?
-			WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
-	else
+	else if (k && k->client_auth == HSD_CLIENT_AUTH_NONE)
 		mode = WOLFSSL_VERIFY_NONE;
+	else if (k && k->client_auth == HSD_CLIENT_AUTH_REQUEST)
+		mode = WOLFSSL_VERIFY_PEER;
+	else
+		mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_EXCEPT_PSK;
 	wolfSSL_CTX_set_verify(ctx, mode, hsd_rpk_verify(c));
 	return ctx;
 err:
@@ -263,34 +267,38 @@ const struct hsd_peer *hsd_peer_find(const struct hsd_conf *c,
 }
 
 /* The context for a handshake: see the comment at the top. */
-static WOLFSSL_CTX *pick_ctx(struct hsd_conf *c, const struct hs_params *p)
+static const struct hsd_cert *pick_cert(struct hsd_conf *c,
+					const struct hs_params *p)
 {
 	struct hsd_cert *k, *def = NULL;
 
 	for (k = c->certs; k; k = k->next) {
 		if (k->server_name && *p->server_name &&
 		    !strcmp(k->server_name, p->server_name))
-			return k->ctx[p->role];
+			return k;
 		if (!k->server_name)
 			def = k;
 	}
 	/* A server without a default certificate takes any of them. */
 	if (!def && p->role == KX_SERVER)
 		def = c->certs;
-	return def ? def->ctx[p->role] : c->plain_ctx[p->role];
+	return def;
 }
 
 WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t, const struct hs_params *p)
 {
 	struct hsd_conf *c = t->conf;	/* the handshake's own reference */
 	const struct hsd_peer *peer = hsd_peer_find(c, p);
-	WOLFSSL *ssl = wolfSSL_new(pick_ctx(c, p));
+	const struct hsd_cert *k = pick_cert(c, p);
+	WOLFSSL *ssl = wolfSSL_new(k ? k->ctx[p->role] : c->plain_ctx[p->role]);
 
 	(void)d;	/* d->conf may be newer than the handshake's */
 	if (!ssl)
 		return NULL;
 	wolfSSL_set_psk_callback_ctx(ssl, t);
 	t->params = p;
+	t->anonymous_ok = p->role == KX_SERVER && k &&
+			  k->client_auth != HSD_CLIENT_AUTH_REQUIRE;
 	hsd_rpk_ssl(ssl, t);
 	wolfSSL_dtls_set_using_nonblock(ssl, 1);
 	if (p->role == KX_CLIENT && *p->server_name) {
