@@ -62,6 +62,9 @@ void m2msec_event_limit(struct m2msec_assoc *a, u32 kind, u64 epoch,
 	struct sk_buff *msg;
 	void *hdr;
 
+	/* Time for a key update: tell the daemon holding the association. */
+	if (kind == M2MSEC_LIMIT_CONFIDENTIALITY && count < max)
+		m2msec_actrl_event(a, M2MSEC_CTRL_EV_LIMIT, epoch, count);
 	if (!genl_has_listeners(&m2msec_genl_family, net, M2MSEC_MCGRP_IDX))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
