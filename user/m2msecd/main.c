@@ -159,8 +159,14 @@ static int loop(struct hsd *d)
 	struct epoll_event evs[32];
 	int n, i;
 
+	int t, tc;
+
 	while (!d->stop) {
-		n = epoll_wait(d->epfd, evs, 32, hs_timeout_ms(d));
+		t = hs_timeout_ms(d);
+		tc = ctrl_timeout_ms(d);
+		if (tc >= 0 && (t < 0 || tc < t))
+			t = tc;
+		n = epoll_wait(d->epfd, evs, 32, t);
 		if (n < 0 && errno != EINTR) {
 			hsd_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
 			return -1;
@@ -177,6 +183,8 @@ static int loop(struct hsd *d)
 					hsd_log(LOG_NOTICE, "signal %u: stopping",
 						si.ssi_signo);
 				d->stop = 1;
+			} else if (*k == HSD_SRC_CTL) {
+				ctrl_event(d, k, evs[i].events);
 			} else {
 				hs_event(d, k, evs[i].events);
 			}
@@ -184,6 +192,7 @@ static int loop(struct hsd *d)
 				break;
 		}
 		hs_timers(d);
+		ctrl_timers(d);
 	}
 	return 0;
 }
@@ -247,6 +256,7 @@ int main(int argc, char **argv)
 	ret = a.out ? d.test_status != 0 : 0;
 out:
 	hs_abort_all(&d);
+	ctrl_close_all(&d);
 	hsd_nl_close(&d);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
