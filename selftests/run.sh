@@ -20,6 +20,7 @@ TESTS=(
 	interop_dtls.sh
 	handshake_kernel.py
 	hs_interop.sh
+	hs_keyupdate.sh
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py
