@@ -21,6 +21,7 @@ TESTS=(
 	handshake_kernel.py
 	hs_interop.sh
 	hs_keyupdate.sh
+	assoc_ctrl.py
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py

@@ -437,7 +437,7 @@ static int ctl_read_one(struct ctl *c)
 		return 0;
 	memcpy(&h, buf, sizeof(h));
 	len = n - sizeof(h);
-	if (h.type == 0) {
+	if (h.event) {
 		on_event(c, &h);
 	} else if (!(h.flags & M2MSEC_CTRL_F_DECRYPTED)) {
 		/* A handshake epoch's record: a retransmitted final flight. */
