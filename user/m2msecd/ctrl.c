@@ -27,8 +27,7 @@
  *
  * What is not handled: retransmitted final flights of the peer (records of
  * a handshake epoch) are read and dropped, since the handshake's keys are
- * gone with the wolfSSL object; the peer's retransmission timer gives up or
- * the data it receives in the application epoch ends its wait.
+ * gone with the wolfSSL object; the peer's retransmissions give up.
  */
 #include <errno.h>
 #include <inttypes.h>
