@@ -193,7 +193,7 @@ void m2msec_actrl_hangup(struct m2msec_actrl *c)
 	if (!c)
 		return;
 	spin_lock_bh(&c->lock);
-	c->gone = true;
+	WRITE_ONCE(c->gone, true);
 	spin_unlock_bh(&c->lock);
 	wake_up_interruptible_all(&c->wq);
 }
@@ -323,16 +323,17 @@ static int m2msec_actrl_release(struct inode *inode, struct file *f)
 {
 	struct m2msec_actrl *c = f->private_data;
 	struct m2msec_assoc *a = c->a;
+	struct sock *sk = &a->ds->sk;
 	struct sk_buff_head q;
 
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&c->lock);
-	c->open = false;
+	WRITE_ONCE(c->open, false);
 	skb_queue_splice_init(&c->queue, &q);
 	spin_unlock_bh(&c->lock);
 	__skb_queue_purge(&q);
-	sock_put(&a->ds->sk);
 	m2msec_assoc_put(a);
+	sock_put(sk);
 	m2msec_actrl_put(c);
 	return 0;
 }

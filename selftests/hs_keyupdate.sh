@@ -13,6 +13,9 @@
 #
 #   m2msecctl assoc rekey ID   m2msecd: KeyUpdate, ACKed -> TX epoch 4
 #
+#   DTLS 1.2 (openssl s_client): rekey refused (no KeyUpdate in 1.2),
+#   the client's close_notify deletes the association
+#
 # Each case reads the association's epochs and counters from
 # `m2msecctl -j assoc show`.
 set -u
@@ -20,7 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 HSD=$REPO/user/m2msecd/m2msecd
 APP="python3 $HERE/hs_keyupdate_app.py"
-N=5
+N=7
 
 plan $N
 . "$HERE/interop_lib.sh"
@@ -34,14 +37,15 @@ ix_init
 wolf() { WOLF_TIMEOUT=90 wolf_bg "$@"; }
 stat_of() { "$CTL" -j stats | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 
-# Print "ID TX_EPOCH RX_EPOCH AUTH_FAIL" of the first association, or nothing.
+# Print "ID TX_EPOCH RX_EPOCH AUTH_FAIL PEER SOCKET" of the association with the peer
+# on port $port (set by each case), or nothing.
 assoc() {
 	"$CTL" -j assoc show 2>/dev/null | python3 -c '
 import json, sys
-a = json.load(sys.stdin)
-if a:
-    a = a[0]
-    print(a["id"], a["tx"]["epoch"], a["rx"]["epoch"], a["stats"]["auth_fail"])'
+for a in json.load(sys.stdin):
+    if ":" + sys.argv[1] in (a.get("peer", "")[-5:], a.get("local", "")[-5:]):
+        print(a["id"], a["tx"]["epoch"], a["rx"]["epoch"],
+              a["stats"]["auth_fail"], a["peer"], a["socket"])' "$port"
 }
 # Wait up to SECS for the association to reach "TX RX" epochs.
 wait_epochs() {
@@ -68,6 +72,9 @@ cat >"$tmp/conf" <<CONF
 ca $P/ca.pem
 handshake-timeout 8
 [psk]
+identity m2m-ae-1
+key 00112233445566778899aabbccddeeff
+[psk]
 identity Client_identitySHA256
 key $WOLF_PSK13
 CONF
@@ -77,7 +84,7 @@ sleep 1
 
 # 1-3. wolfSSL client with -I (KeyUpdate right after the handshake,
 # update requested) -> m2msec server, DTLS 1.3 PSK, AES-128-GCM.
-d=$tmp/c1; mkdir -p "$d"
+d=$tmp/c1; mkdir -p "$d"; port=4441
 bg "$d/app" $APP server 127.0.0.1 4441 60
 wait_text "$d/app" listening 30
 wolf "$d/peer" client -u -v 4 -s -I -h 127.0.0.1 -p 4441 -l TLS13-AES128-GCM-SHA256
@@ -110,7 +117,7 @@ fi
 
 # 4-5. m2msec client -> wolfSSL echo server, DTLS 1.3 certificates;
 # `m2msecctl assoc rekey` makes m2msecd send a KeyUpdate.
-d=$tmp/c2; mkdir -p "$d"; mkfifo "$d/in"
+d=$tmp/c2; mkdir -p "$d"; mkfifo "$d/in"; port=4442
 wolf "$d/peer" server -u -v 4 -p 4442 -c "$P/srv-chain.pem" -k "$P/srv.key" -d -e
 sleep 1
 bg "$d/app" $APP client 127.0.0.1 4442 90 <>"$d/in"
@@ -131,5 +138,38 @@ if wait_text "$d/app" "ping-after-rekey" 40 && grep -q "recv epoch 3.*ping-after
 else
 	show "$d/app" "$d/peer"; "$CTL" assoc show 2>&1 | show
 	not_ok "DTLS 1.3 after m2msec's KeyUpdate: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
+fi
+# 6-7. openssl s_client -> m2msec server, DTLS 1.2 PSK-AES128-CCM8.
+d=$tmp/c3; mkdir -p "$d"; mkfifo "$d/in"; port=4443
+bg "$d/app" $APP server 127.0.0.1 4443 90
+wait_text "$d/app" listening 30
+bg "$d/peer" timeout 90 openssl s_client -dtls1_2 -connect 127.0.0.1:4443 \
+	-psk_identity m2m-ae-1 -psk 00112233445566778899aabbccddeeff \
+	-cipher PSK-AES128-CCM8 -legacy_server_connect -quiet <>"$d/in"
+peer=$pid
+sleep 1
+echo hello-dtls12 >"$d/in"
+wait_text "$d/app" "recv epoch 1" 60
+id=$(assoc | cut -d' ' -f1)
+cpeer=$(assoc | cut -d' ' -f5)
+# The m2msec client of cases 4-5 has an association with the same id on
+# its own socket: name the socket.
+"$CTL" assoc rekey "${id:-0}" --socket "$(assoc | cut -d' ' -f6)" >"$d/rekey" 2>&1
+st=$?
+if [ -n "$id" ] && [ $st = 1 ] && grep -q "DTLS 1.2 has no key update" "$d/rekey" &&
+   [ "$(assoc | cut -d' ' -f2,3)" = "1 1" ]; then
+	ok "m2msecctl assoc rekey of a DTLS 1.2 association (openssl s_client): refused (EOPNOTSUPP, exit 1, the message says why), epochs unchanged"
+else
+	show "$d/rekey" "$d/app" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
+	not_ok "m2msecctl assoc rekey of a DTLS 1.2 association (openssl s_client): refused (EOPNOTSUPP, exit 1, the message says why), epochs unchanged"
+fi
+# s_client sends close_notify when it ends (Q on its input).
+echo Q >"$d/in"
+if wait_no_assoc 40 &&
+   grep -q "with ${cpeer:-none} deleted: close_notify from the peer" "$tmp/hsd.log"; then
+	ok "openssl s_client DTLS 1.2 close_notify: m2msecd deletes the association"
+else
+	show "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
+	not_ok "openssl s_client DTLS 1.2 close_notify: m2msecd deletes the association"
 fi
 finish
