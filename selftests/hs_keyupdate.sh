@@ -145,7 +145,7 @@ bg "$d/app" $APP server 127.0.0.1 4443 90
 wait_text "$d/app" listening 30
 bg "$d/peer" timeout 90 openssl s_client -dtls1_2 -connect 127.0.0.1:4443 \
 	-psk_identity m2m-ae-1 -psk 00112233445566778899aabbccddeeff \
-	-cipher PSK-AES128-CCM8 -legacy_server_connect -quiet <>"$d/in"
+	-cipher PSK-AES128-CCM8 -legacy_server_connect <>"$d/in"
 peer=$pid
 sleep 1
 echo hello-dtls12 >"$d/in"
@@ -163,7 +163,8 @@ else
 	show "$d/rekey" "$d/app" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
 	not_ok "m2msecctl assoc rekey of a DTLS 1.2 association (openssl s_client): refused (EOPNOTSUPP, exit 1, the message says why), epochs unchanged"
 fi
-# s_client sends close_notify when it ends (Q on its input).
+# s_client sends close_notify when it ends (Q on its input; without -quiet,
+# which would make it ignore Q).
 echo Q >"$d/in"
 if wait_no_assoc 40 &&
    grep -q "with ${cpeer:-none} deleted: close_notify from the peer" "$tmp/hsd.log"; then
