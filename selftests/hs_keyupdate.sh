@@ -12,6 +12,7 @@
 #   close_notify ---------->   m2msecd deletes the association
 #
 #   m2msecctl assoc rekey ID   m2msecd: KeyUpdate, ACKed -> TX epoch 4
+#   m2msecctl assoc del ID     close_notify, association and state gone
 #
 #   DTLS 1.2 (openssl s_client): rekey refused (no KeyUpdate in 1.2),
 #   the client's close_notify deletes the association
@@ -23,7 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 HSD=$REPO/user/m2msecd/m2msecd
 APP="python3 $HERE/hs_keyupdate_app.py"
-N=7
+N=8
 
 plan $N
 . "$HERE/interop_lib.sh"
@@ -85,7 +86,7 @@ sleep 1
 # 1-3. wolfSSL client with -I (KeyUpdate right after the handshake,
 # update requested) -> m2msec server, DTLS 1.3 PSK, AES-128-GCM.
 d=$tmp/c1; mkdir -p "$d"; port=4441
-bg "$d/app" $APP server 127.0.0.1 4441 60
+bg "$d/app" $APP server 127.0.0.1 4441 60 4
 wait_text "$d/app" listening 30
 wolf "$d/peer" client -u -v 4 -s -I -h 127.0.0.1 -p 4441 -l TLS13-AES128-GCM-SHA256
 peer=$pid
@@ -115,7 +116,7 @@ else
 	not_ok "wolfSSL client DTLS 1.3 close_notify: m2msecd deletes the association"
 fi
 
-# 4-5. m2msec client -> wolfSSL echo server, DTLS 1.3 certificates;
+# 4-6. m2msec client -> wolfSSL echo server, DTLS 1.3 certificates;
 # `m2msecctl assoc rekey` makes m2msecd send a KeyUpdate.
 d=$tmp/c2; mkdir -p "$d"; mkfifo "$d/in"; port=4442
 wolf "$d/peer" server -u -v 4 -p 4442 -c "$P/srv-chain.pem" -k "$P/srv.key" -d -e
@@ -139,7 +140,19 @@ else
 	show "$d/app" "$d/peer"; "$CTL" assoc show 2>&1 | show
 	not_ok "DTLS 1.3 after m2msec's KeyUpdate: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
 fi
-# 6-7. openssl s_client -> m2msec server, DTLS 1.2 PSK-AES128-CCM8.
+# m2msecctl assoc del: close_notify to the peer, the association and
+# m2msecd's state for it go.
+"$CTL" assoc del "${id:-0}" >"$d/del" 2>&1
+st=$?
+if [ $st = 0 ] && wait_no_assoc 30 &&
+   wait_text "$tmp/hsd.log" "with 127.0.0.1:4442: closed" 30; then
+	ok "m2msecctl assoc del of the DTLS 1.3 association: exit 0, the association is gone, m2msecd drops its state (channel at end of file)"
+else
+	show "$d/del" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
+	not_ok "m2msecctl assoc del of the DTLS 1.3 association: exit 0, the association is gone, m2msecd drops its state (channel at end of file)"
+fi
+
+# 7-8. openssl s_client -> m2msec server, DTLS 1.2 PSK-AES128-CCM8.
 d=$tmp/c3; mkdir -p "$d"; mkfifo "$d/in"; port=4443
 bg "$d/app" $APP server 127.0.0.1 4443 90
 wait_text "$d/app" listening 30
@@ -152,8 +165,7 @@ echo hello-dtls12 >"$d/in"
 wait_text "$d/app" "recv epoch 1" 60
 id=$(assoc | cut -d' ' -f1)
 cpeer=$(assoc | cut -d' ' -f5)
-# The m2msec client of cases 4-5 has an association with the same id on
-# its own socket: name the socket.
+# Another socket may have an association with the same id: name the socket.
 "$CTL" assoc rekey "${id:-0}" --socket "$(assoc | cut -d' ' -f6)" >"$d/rekey" 2>&1
 st=$?
 if [ -n "$id" ] && [ $st = 1 ] && grep -q "DTLS 1.2 has no key update" "$d/rekey" &&

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """An application on an m2msec DTLS socket for selftests/hs_keyupdate.sh.
 
-  hs_keyupdate_app.py server ADDR PORT SECS   listen(); answer every record
-      with "echo epoch E: DATA" on its association
+  hs_keyupdate_app.py server ADDR PORT SECS [RX_EPOCH]   listen(); answer
+      every record with "echo epoch E: DATA" on its association; with
+      RX_EPOCH, the first answer waits until the association receives in
+      that epoch (the daemon handled the peer's KeyUpdate), so that the
+      peer reads the daemon's ACK before our answer
   hs_keyupdate_app.py client ADDR PORT SECS   connect(); send each line of
       standard input as a record
 
@@ -20,8 +23,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from m2msec import (SOL_M2MSEC, CMSG_ASSOC_ID, dtls_socket,  # noqa: E402
-                    recv_record, sock_connect)
+from m2msec import (SOL_M2MSEC, CMSG_ASSOC_ID, A_ASSOC_ID,  # noqa: E402
+                    A_ASSOC_RX, A_DIR_EPOCH, A_SOCK_FD, CMD_ASSOC_GET, Genl,
+                    dtls_socket, nla_u32, parse_attrs, recv_record,
+                    sock_connect, u)
 
 
 def say(text):
@@ -29,7 +34,22 @@ def say(text):
     sys.stdout.flush()
 
 
-def drain(s, echo, seen):
+def rx_epoch(s, aid):
+    for r in Genl().request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, s.fileno()),
+                            dump=True):
+        if u(r[A_ASSOC_ID]) == aid:
+            return u(parse_attrs(r[A_ASSOC_RX])[A_DIR_EPOCH])
+    return -1
+
+
+def hold(s, aid, want):
+    """Wait (at most 60 s) until association @aid receives in epoch @want."""
+    end = time.monotonic() + 60
+    while want and rx_epoch(s, aid) < want and time.monotonic() < end:
+        time.sleep(0.1)
+
+
+def drain(s, echo, seen, want=0):
     while True:
         try:
             data, _, aid, epoch, _ = recv_record(s, 65536,
@@ -39,17 +59,14 @@ def drain(s, echo, seen):
         text = data.decode(errors="replace").strip()
         say("recv epoch %d assoc %d: %s" % (epoch, aid, text))
         if echo and aid not in seen:
-            # A peer that sent a KeyUpdate before its first record gets the
-            # daemon's ACK (and KeyUpdate) before our answer, so that it
-            # reads them while it waits for the answer.
             seen.add(aid)
-            time.sleep(1.5)
+            hold(s, aid, want)
         if echo:
             s.sendmsg([("echo epoch %d: %s\n" % (epoch, text)).encode()],
                       [(SOL_M2MSEC, CMSG_ASSOC_ID, struct.pack("=I", aid))])
 
 
-def main(role, addr, port, secs):
+def main(role, addr, port, secs, want="0"):
     if role == "server":
         s = dtls_socket(bind=(addr, int(port)))
         s.listen()
@@ -72,9 +89,9 @@ def main(role, addr, port, secs):
                 say("sent: %s" % line.strip())
         # Read even without readiness: control-only datagrams never make
         # the socket readable, and they must be taken apart.
-        drain(s, role == "server", seen)
+        drain(s, role == "server", seen, int(want))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(main(*sys.argv[1:6]))
