@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The association control channel, with a stand-in daemon in Python.
 
-    m2msec socket 127.0.0.1:4610 (listen)    stand-in daemon (this script)
+    m2msec socket 127.0.0.1:4610 (connect)   stand-in daemon (this script)
          ^  records                          HS_ACCEPT, HS_DONE + HS_CTRL
          |                                   -> control channel fd:
     peer: plain UDP socket 127.0.0.1:4710,      read: header + record
@@ -23,6 +23,7 @@ import select
 import socket
 import struct
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -34,11 +35,11 @@ from m2msec import (SOL_M2MSEC, CMSG_ASSOC_ID, CIPHERS, DTLS12, DTLS13, A_ASSOC_
                     CMD_HS_DONE, A_HS_FD, A_HS_STATUS, Assoc, Genl, Keys, Ktap,
                     direction, dtls_socket, expect, expect_errno,
                     global_stats, nla, nla_u16, nla_u32, open12, open13,
-                    recv_record, seal12, seal13, u)
+                    recv_record, seal12, seal13, sock_connect, u)
 
 # Appended to the UAPI for the control channel.
-CMD_ASSOC_REKEY = 15
-A_HS_CTRL, A_ASSOC_CTRL_FD, A_ASSOC_SOCK_INO = 43, 44, 45
+CMD_ASSOC_REKEY = 17
+A_HS_CTRL, A_ASSOC_CTRL_FD, A_ASSOC_SOCK_INO = 49, 50, 51
 CTRL_F_DECRYPTED = 1
 EV_REKEY = 1
 HDR = struct.Struct("=BBHIQQ")		# struct m2msec_ctrl_hdr
@@ -46,14 +47,6 @@ LAST_TX = 0x80104d01			# _IOR(0x4d, 1, struct m2msec_ctrl_recno)
 
 K, P = ("127.0.0.1", 4610), ("127.0.0.1", 4710)
 CIPHER = "AES-128-GCM"
-
-
-def client_hello():
-    """A DTLS 1.2 ClientHello record (epoch 0): enough to look like one."""
-    ch = b"\xfe\xfd" + os.urandom(32) + b"\x00\x00\x00\x02\xc0\xa8\x01\x00"
-    body = b"\x01" + len(ch).to_bytes(3, "big") + b"\x00" * 5 + \
-        len(ch).to_bytes(3, "big") + ch
-    return b"\x16\xfe\xfd" + b"\x00" * 8 + struct.pack(">H", len(body)) + body
 
 
 class Daemon:
@@ -111,25 +104,23 @@ def keying(version, ktx, krx):
 
 
 class Established:
-    """A server handshake finished by the stand-in daemon with HS_CTRL."""
+    """A client handshake (connect()) finished by the stand-in daemon with
+    HS_CTRL."""
 
     def __init__(self, d, version, ctrl=True):
         self.version = version
         self.s = dtls_socket(bind=K)
-        self.s.listen(8)
         self.p = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.p.bind(P)
         self.p.settimeout(5)
         d.drain()
-        self.p.sendto(client_hello(), K)
+        conn = threading.Thread(target=sock_connect, args=(self.s, P),
+                                daemon=True)
+        conn.start()
         reqs = d.requests()
         expect(len(reqs) == 1, "requests %r" % reqs)
         hid = u(reqs[0][A_HS_ID])
         self.hfd, _ = d.accept(hid)
-        # The daemon reads the first flight (else it goes back to the
-        # socket after HS_DONE and lands on the control channel).
-        r, _, _ = select.select([self.hfd], [], [], 5)
-        expect(r and os.read(self.hfd, 65536)[0] == 22, "no ClientHello")
         self.ktx, self.krx = Keys(CIPHER, version), Keys(CIPHER, version)
         r = d.done(hid, 0, keying(version, self.ktx, self.krx) +
                    (nla(A_HS_CTRL, b"") if ctrl else b""))[0]
@@ -138,6 +129,8 @@ class Established:
         if ctrl:
             os.set_blocking(self.cfd, False)
         expect(ctrl == (A_ASSOC_CTRL_FD in r), "ASSOC_CTRL_FD in the reply")
+        conn.join(5)
+        expect(not conn.is_alive(), "connect() did not return")
         self.epoch = 3 if version == DTLS13 else 1
 
     def seal(self, seq, payload, ctype):

@@ -10,15 +10,16 @@
 #
 # Then the failures: wrong PSK and untrusted certificate fail on both
 # sides with nothing installed and counters moved; without a daemon
-# connect() fails with ETIMEDOUT.
+# connect() fails with ETIMEDOUT.  Last, a server's certificate chosen by
+# the ClientHello's server_name.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 HSD=$REPO/user/m2msecd/m2msecd
 APP="python3 $HERE/hs_app.py"
 
-plan 7
-[ -x "$HSD" ] || { for i in 1 2 3 4 5 6 7; do skip "handshake test $i" "m2msecd not built"; done; finish; }
+plan 8
+[ -x "$HSD" ] || { for i in 1 2 3 4 5 6 7 8; do skip "handshake test $i" "m2msecd not built"; done; finish; }
 ip link set lo up
 mod_load
 
@@ -135,4 +136,38 @@ if grep -qx ETIMEDOUT "$tmp/c7"; then
 else
 	show "$tmp/c7"; not_ok "no daemon: connect() fails with ETIMEDOUT after the kernel's handshake timeout"
 fi
+
+# 8. The ClientHello's server_name picks the server's certificate: the
+# listener answers first flights statelessly with the context it names.
+d=$tmp/c8; mkdir -p "$d"; mkfifo "$d/in"
+make_pki "$d/named"
+cat >"$d/conf" <<CONF
+ca $d/named/ca.pem
+handshake-timeout 6
+[certificate]
+server-name named.example
+cert $d/named/srv-chain.pem
+key $d/named/srv.key
+[certificate]
+cert $P/srv-chain.pem
+key $P/srv.key
+CONF
+chmod 600 "$d/conf"
+bg "$d/hsd.log" "$HSD" -f -v -c "$d/conf"
+hsd=$pid
+wait_text "$d/hsd.log" "ready:" 30
+bg "$d/app" $APP server 127.0.0.1 4438 hello-by-name reply-by-name
+wait_text "$d/app" listening 30
+bg "$d/peer" timeout 60 openssl s_client -dtls1_2 -connect 127.0.0.1:4438 \
+	-servername named.example -CAfile "$d/named/ca.pem" -verify_return_error \
+	-cert "$d/named/cli.pem" -key "$d/named/cli.key" -cert_chain "$d/named/int.pem" \
+	-cipher ECDHE-ECDSA-AES128-CCM8 -legacy_server_connect -quiet <>"$d/in"
+sh -c 'sleep 8; echo hello-by-name' >"$d/in" &
+pids+=("$!")
+if wait_text "$d/peer" reply-by-name 40; then
+	show "$d/app"; ok "SNI: openssl s_client DTLS 1.2 asking for named.example gets that [certificate] (verified against its own root only; client certificate) through the listener's stateless cookie exchange, data both ways"
+else
+	show "$d/app" "$d/peer" "$d/hsd.log"; not_ok "SNI: openssl s_client DTLS 1.2 asking for named.example gets that [certificate] (verified against its own root only; client certificate) through the listener's stateless cookie exchange, data both ways"
+fi
+kill "$hsd"; wait "$hsd" 2>/dev/null
 finish

@@ -20,6 +20,8 @@ TESTS=(
 	interop_dtls.sh
 	handshake_kernel.py
 	hs_interop.sh
+	hs_coap.sh
+	hs_flood.sh
 	hs_keyupdate.sh
 	assoc_ctrl.py
 	monitor.sh
