@@ -89,6 +89,7 @@ void m2msec_assoc_put(struct m2msec_assoc *a)
 	if (!a || !refcount_dec_and_test(&a->ref))
 		return;
 	m2msec_assoc_free_epochs(a);
+	m2msec_actrl_put(a->ctrl);
 	kfree(a->peer_id);
 	kfree_rcu(a, rcu);
 }
@@ -159,6 +160,7 @@ void m2msec_assoc_unlink(struct m2msec_assoc *a)
 
 	lockdep_assert_held(&ds->assoc_lock);
 	WRITE_ONCE(a->dead, true);
+	m2msec_actrl_hangup(a->ctrl);
 	xa_erase(&ds->assocs, a->id);
 	rhashtable_remove_fast(&ds->by_addr, &a->addr_node,
 			       m2msec_addr_params);

@@ -84,6 +84,7 @@ struct m2msec_epoch {
 };
 
 struct m2msec_dtls_sock;
+struct m2msec_actrl;
 
 /* A string readers see under RCU (M2MSEC_SO_SERVER_NAME). */
 struct m2msec_name {
@@ -111,6 +112,7 @@ struct m2msec_assoc {
 	u64 created_ns;
 	char *peer_id;		/* authenticated identity (HS_DONE), or NULL */
 	u16 suite;		/* negotiated cipher suite, 0 when not given */
+	struct m2msec_actrl *ctrl;	/* daemon's control channel, or NULL */
 
 	spinlock_t lock;	/* sequence numbers, replay windows, epochs */
 	struct m2msec_epoch __rcu *tx;
@@ -254,6 +256,8 @@ bool m2msec_rx_poll_ready(struct m2msec_dtls_sock *ds);
 /* tx.c */
 int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc);
+int m2msec_tx_control(struct m2msec_assoc *a, u8 type, const void *buf,
+		      size_t len, u64 *epoch, u64 *seq);
 
 /* event.c */
 bool m2msec_limit_notify_point(u64 count, u64 max);
@@ -283,5 +287,20 @@ struct m2msec_assoc *m2msec_nl_assoc_prepare(struct m2msec_dtls_sock *ds,
 					     struct genl_info *info,
 					     const union m2msec_addr *peer);
 int m2msec_nl_assoc_publish(struct m2msec_assoc *a, struct genl_info *info);
+int m2msec_nl_assoc_rekey(struct sk_buff *skb, struct genl_info *info);
+
+/* assoc_ctrl.c */
+void m2msec_actrl_put(struct m2msec_actrl *c);
+bool m2msec_actrl_queue(struct m2msec_assoc *a, const u8 *rec,
+			unsigned int len, u8 type, bool decrypted, u64 epoch,
+			u64 seq);
+int m2msec_actrl_event(struct m2msec_assoc *a, u16 event, u64 epoch,
+		       u64 count);
+void m2msec_actrl_hangup(struct m2msec_actrl *c);
+struct file *m2msec_actrl_attach(struct m2msec_assoc *a);
+struct m2msec_assoc *m2msec_actrl_nl_find(struct sk_buff *skb,
+					  struct genl_info *info);
+void m2msec_actrl_nl_put(struct m2msec_assoc *a);
+int m2msec_actrl_rekey(struct m2msec_assoc *a, struct genl_info *info);
 
 #endif /* _M2MSEC_DTLS_H */

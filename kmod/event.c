@@ -115,6 +115,9 @@ void m2msec_event_limit(struct m2msec_assoc *a, u32 kind, u64 epoch,
 		.max = max,
 	};
 
+	/* Time for a key update: tell the daemon holding the association. */
+	if (kind == M2MSEC_LIMIT_CONFIDENTIALITY && count < max)
+		m2msec_actrl_event(a, M2MSEC_CTRL_EV_LIMIT, epoch, count);
 	m2msec_event_send(sock_net(&a->ds->sk), M2MSEC_CMD_LIMIT_EVENT,
 			  m2msec_event_fill_limit, &e);
 }

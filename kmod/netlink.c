@@ -93,6 +93,9 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_CFG_HS_HELLO_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
 	[M2MSEC_A_CFG_HS_HELLO_BYTES] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_hello_bytes_range),
+	[M2MSEC_A_HS_CTRL] = { .type = NLA_FLAG },
+	[M2MSEC_A_ASSOC_CTRL_FD] = { .type = NLA_U32 },
+	[M2MSEC_A_ASSOC_SOCK_INO] = { .type = NLA_U64 },
 };
 
 /* The u32 settings: attribute and field, for GET_CONFIG and SET_CONFIG. */
@@ -339,6 +342,10 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 	}, {
 		.cmd	= M2MSEC_CMD_HS_CLAIM,
 		.doit	= m2msec_nl_hs_claim,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd	= M2MSEC_CMD_ASSOC_REKEY,
+		.doit	= m2msec_nl_assoc_rekey,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

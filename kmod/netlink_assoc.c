@@ -398,11 +398,27 @@ static int m2msec_nl_update_dir(struct m2msec_assoc *a, struct genl_info *info,
 	return 0;
 }
 
+/* Run @op with the socket's association lock held. */
+static int m2msec_nl_locked(struct m2msec_assoc *a, struct genl_info *info,
+			    int (*op)(struct m2msec_assoc *a,
+				      struct genl_info *info))
+{
+	struct m2msec_dtls_sock *ds = a->ds;
+	int err;
+
+	mutex_lock(&ds->assoc_lock);
+	err = a->dead ? -ENOENT : op(a, info);
+	mutex_unlock(&ds->assoc_lock);
+	return err;
+}
+
 /*
  * Run @op on the association named by SOCK_FD and ASSOC_ID, with the
- * socket's association lock held.
+ * socket's association lock held.  Without SOCK_FD the association is
+ * named by a control channel descriptor (ASSOC_CTRL_FD), or by its id in
+ * the namespace with CAP_NET_ADMIN (assoc_ctrl.c).
  */
-static int m2msec_nl_with_assoc(struct genl_info *info,
+static int m2msec_nl_with_assoc(struct sk_buff *skb, struct genl_info *info,
 				int (*op)(struct m2msec_assoc *a,
 					  struct genl_info *info))
 {
@@ -411,6 +427,14 @@ static int m2msec_nl_with_assoc(struct genl_info *info,
 	struct file *filp;
 	int err;
 
+	if (!info->attrs[M2MSEC_A_SOCK_FD]) {
+		a = m2msec_actrl_nl_find(skb, info);
+		if (IS_ERR(a))
+			return PTR_ERR(a);
+		err = m2msec_nl_locked(a, info, op);
+		m2msec_actrl_nl_put(a);
+		return err;
+	}
 	ds = m2msec_nl_sock(info, &filp);
 	if (IS_ERR(ds))
 		return PTR_ERR(ds);
@@ -419,9 +443,7 @@ static int m2msec_nl_with_assoc(struct genl_info *info,
 		err = PTR_ERR(a);
 		goto out_fput;
 	}
-	mutex_lock(&ds->assoc_lock);
-	err = a->dead ? -ENOENT : op(a, info);
-	mutex_unlock(&ds->assoc_lock);
+	err = m2msec_nl_locked(a, info, op);
 	m2msec_assoc_put(a);
 out_fput:
 	fput(filp);
@@ -444,12 +466,24 @@ static int m2msec_nl_delete(struct m2msec_assoc *a, struct genl_info *info)
 
 int m2msec_nl_assoc_set(struct sk_buff *skb, struct genl_info *info)
 {
-	return m2msec_nl_with_assoc(info, m2msec_nl_update);
+	return m2msec_nl_with_assoc(skb, info, m2msec_nl_update);
 }
 
 int m2msec_nl_assoc_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return m2msec_nl_with_assoc(info, m2msec_nl_delete);
+	return m2msec_nl_with_assoc(skb, info, m2msec_nl_delete);
+}
+
+/**
+ * m2msec_nl_assoc_rekey() - M2MSEC_CMD_ASSOC_REKEY (CAP_NET_ADMIN)
+ * @skb: request message
+ * @info: SOCK_FD and ASSOC_ID, or ASSOC_ID (+ ASSOC_SOCK_INO)
+ *
+ * Return: 0 or a negative errno.
+ */
+int m2msec_nl_assoc_rekey(struct sk_buff *skb, struct genl_info *info)
+{
+	return m2msec_nl_with_assoc(skb, info, m2msec_actrl_rekey);
 }
 
 /* --- dumps ---------------------------------------------------------- */
@@ -535,6 +569,8 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 	    (rx && rx->replay &&
 	     nla_put_u32(msg, M2MSEC_A_ASSOC_REPLAY_WINDOW,
 			 m2msec_replay_window(rx->replay))) ||
+	    nla_put_u64_64bit(msg, M2MSEC_A_ASSOC_SOCK_INO,
+			      sock_i_ino(&a->ds->sk), M2MSEC_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, M2MSEC_A_ASSOC_AGE_MS,
 			      div_u64(ktime_get_boottime_ns() - a->created_ns,
 				      NSEC_PER_MSEC), M2MSEC_A_UNSPEC) ||

@@ -159,9 +159,13 @@ out_put:
 	return err;
 }
 
-/* Install the association the daemon negotiated on the request's socket. */
+/*
+ * Install the association the daemon negotiated on the request's socket;
+ * with @ctrl, give it a control channel (assoc_ctrl.c) first.
+ */
 static int m2msec_hs_install(struct m2msec_hs_req *req,
-			     struct genl_info *info, u32 *id)
+			     struct genl_info *info, u32 *id,
+			     struct file **ctrl)
 {
 	struct nlattr *peer_id = info->attrs[M2MSEC_A_HS_PEER_ID];
 	struct m2msec_assoc *a;
@@ -176,14 +180,28 @@ static int m2msec_hs_install(struct m2msec_hs_req *req,
 		if (!a->peer_id)
 			goto out;
 	}
+	if (ctrl) {
+		*ctrl = m2msec_actrl_attach(a);
+		if (IS_ERR(*ctrl)) {
+			err = PTR_ERR(*ctrl);
+			*ctrl = NULL;
+			goto out;
+		}
+	}
 	err = m2msec_nl_assoc_publish(a, info);
 	*id = a->id;
+	if (err && ctrl) {
+		fput(*ctrl);
+		*ctrl = NULL;
+	}
 out:
 	m2msec_assoc_put(a);
 	return err;
 }
 
-static int m2msec_hs_reply_id(struct genl_info *info, u32 id)
+/* The reply to HS_DONE: the id, and the control channel (@fd, @ctrl). */
+static int m2msec_hs_reply_id(struct genl_info *info, u32 id, int fd,
+			      struct file *ctrl)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -191,11 +209,14 @@ static int m2msec_hs_reply_id(struct genl_info *info, u32 id)
 	msg = m2msec_reply_new(info, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, M2MSEC_A_ASSOC_ID, id)) {
+	if (nla_put_u32(msg, M2MSEC_A_ASSOC_ID, id) ||
+	    (ctrl && nla_put_u32(msg, M2MSEC_A_ASSOC_CTRL_FD, fd))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
+	if (ctrl)
+		fd_install(fd, ctrl);
 	return genlmsg_reply(msg, info);
 }
 
@@ -210,13 +231,20 @@ static int m2msec_hs_reply_id(struct genl_info *info, u32 id)
  * call completes it: with the daemon's status, with 0 once the association
  * is in the socket's tables, or with the installation's error.
  *
- * Return: 0 (reply: ASSOC_ID on success) or a negative errno.
+ * With M2MSEC_A_HS_CTRL the descriptor of the association's control
+ * channel is reserved before anything else (EMFILE leaves the request
+ * untouched), and installed with the reply.
+ *
+ * Return: 0 (reply: ASSOC_ID, ASSOC_CTRL_FD on success) or a negative
+ * errno.
  */
 int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info)
 {
+	bool want_ctrl = nla_get_flag(info->attrs[M2MSEC_A_HS_CTRL]);
 	struct m2msec_hs_req *req;
+	struct file *ctrl = NULL;
+	int status, err, fd = -1;
 	u32 id = 0;
-	int status, err;
 
 	if (GENL_REQ_ATTR_CHECK(info, M2MSEC_A_HS_STATUS))
 		return -EINVAL;
@@ -229,6 +257,13 @@ int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info)
 			       "a listener is not finished with HS_DONE");
 		err = -EINVAL;
 		goto out;
+	}
+	if (want_ctrl && !status) {
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0) {
+			m2msec_hs_put(req);
+			return fd;
+		}
 	}
 	if (!m2msec_hs_claim(req, M2MSEC_HS_ACCEPTED, M2MSEC_HS_INSTALLING)) {
 		err = READ_ONCE(req->state) == M2MSEC_HS_PENDING ? -EINVAL :
@@ -245,12 +280,17 @@ int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info)
 		err = 0;
 		goto out;
 	}
-	err = m2msec_hs_install(req, info, &id);
+	err = m2msec_hs_install(req, info, &id, fd >= 0 ? &ctrl : NULL);
 	m2msec_hs_complete(req, err, true, err ? M2MSEC_A_STAT_HS_FAILED :
 						 M2MSEC_A_STAT_HS_COMPLETED);
-	if (!err)
-		err = m2msec_hs_reply_id(info, id);
+	if (!err) {
+		err = m2msec_hs_reply_id(info, id, fd, ctrl);
+		if (ctrl)	/* installed: the descriptor is the daemon's */
+			fd = -1;
+	}
 out:
+	if (fd >= 0)
+		put_unused_fd(fd);
 	m2msec_hs_put(req);
 	return err;
 }

@@ -116,12 +116,15 @@ drop:
 static void m2msec_ctrl_queue(struct m2msec_dtls_sock *ds,
 			      struct m2msec_assoc *a, const u8 *rec,
 			      unsigned int len, u8 type, bool decrypted,
-			      u64 epoch)
+			      u64 epoch, u64 seq)
 {
 	u32 max = READ_ONCE(m2msec_net(sock_net(&ds->sk))->cfg.ctrl_queue_max);
 	struct m2msec_ctrl_cb *cb;
 	struct sk_buff *skb;
 
+	/* The daemon holds a control channel for the association. */
+	if (a && m2msec_actrl_queue(a, rec, len, type, decrypted, epoch, seq))
+		return;
 	if (skb_queue_len(&ds->ctrl_queue) >= max)
 		goto drop;
 	skb = alloc_skb(len, GFP_KERNEL);
@@ -226,6 +229,7 @@ struct m2msec_rx_rec {
 	u8 *pt;			/* plaintext, in place */
 	unsigned int pt_len;
 	u8 type;
+	u64 seq;		/* record sequence number */
 };
 
 static void m2msec_rx_deliver(struct m2msec_dtls_sock *ds,
@@ -234,7 +238,7 @@ static void m2msec_rx_deliver(struct m2msec_dtls_sock *ds,
 {
 	if (r->type != M2MSEC_CT_APPLICATION_DATA) {
 		m2msec_ctrl_queue(ds, r->a, r->pt, r->pt_len, r->type, true,
-				  r->ep->epoch);
+				  r->ep->epoch, r->seq);
 		return;
 	}
 	m2msec_assoc_count(r->a, M2MSEC_A_STAT_RX_RECORDS, 1);
@@ -284,7 +288,7 @@ static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
 			m2msec_count(ds, r->a, M2MSEC_A_STAT_NO_ASSOC);
 		else
 			m2msec_ctrl_queue(ds, r->a, rec, len, h.type, false,
-					  h.epoch);
+					  h.epoch, h.seq);
 		return len;
 	}
 
@@ -311,6 +315,7 @@ static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
 	r->pt = ct;
 	r->pt_len = ct_len - tag;
 	r->type = h.type;
+	r->seq = h.seq;
 	if (h.type == M2MSEC_CT_TLS12_CID) {
 		size_t content;
 		int type = m2msec_inner_plaintext_type(ct, r->pt_len, &content);
@@ -357,7 +362,7 @@ static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
 	}
 	cur = m2msec_epoch_get_rcu(&r->a->rx);
 	if (!cur) {
-		m2msec_ctrl_queue(ds, r->a, rec, len, 0, false, 0);
+		m2msec_ctrl_queue(ds, r->a, rec, len, 0, false, 0, 0);
 		return len;
 	}
 	epoch = m2msec_rec13_reconstruct_epoch(cur->epoch, h.epoch_bits);
@@ -365,7 +370,7 @@ static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
 	r->ep = m2msec_rx_epoch(r->a, epoch);
 	if (!r->ep) {
 		/* Handshake epochs and epochs not installed yet. */
-		m2msec_ctrl_queue(ds, r->a, rec, len, 0, false, epoch);
+		m2msec_ctrl_queue(ds, r->a, rec, len, 0, false, epoch, 0);
 		return len;
 	}
 
@@ -396,6 +401,7 @@ static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
 	r->pt = rec + h.hdr_len;
 	r->pt_len = content;
 	r->type = type;
+	r->seq = seq;
 	m2msec_rx_deliver(ds, r, rec, len);
 	return len;
 }

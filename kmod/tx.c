@@ -152,7 +152,8 @@ err_free:
 }
 
 static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
-			    u8 type, const struct m2msec_tx_src *src)
+			    u8 type, const struct m2msec_tx_src *src,
+			    u64 *seq_out)
 {
 	unsigned int len;
 	u64 seq;
@@ -163,6 +164,8 @@ static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 		m2msec_assoc_count(a, M2MSEC_A_STAT_LIMIT, 1);
 		return -EKEYEXPIRED;
 	}
+	if (seq_out)
+		*seq_out = seq;
 	if (a->version == M2MSEC_DTLS_1_3)
 		err = m2msec_tx_build13(a, ep, type, src, seq, &buf, &len);
 	else
@@ -294,7 +297,7 @@ int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		err = -EKEYEXPIRED;
 		goto out;
 	}
-	err = m2msec_tx_record(a, ep, M2MSEC_CT_APPLICATION_DATA, &src);
+	err = m2msec_tx_record(a, ep, M2MSEC_CT_APPLICATION_DATA, &src, NULL);
 	m2msec_epoch_put(ep);
 out:
 	m2msec_assoc_put(a);
@@ -317,7 +320,40 @@ int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc)
 	int err;
 
 	ep = m2msec_epoch_get_rcu(&a->tx);
-	err = ep ? m2msec_tx_record(a, ep, M2MSEC_CT_ALERT, &src) : -ENOKEY;
+	err = ep ? m2msec_tx_record(a, ep, M2MSEC_CT_ALERT, &src, NULL) :
+		   -ENOKEY;
+	m2msec_epoch_put(ep);
+	return err;
+}
+
+/**
+ * m2msec_tx_control() - send a control record in the current TX epoch
+ * @a: association
+ * @type: content type (alert, handshake, ACK)
+ * @buf: plaintext
+ * @len: its length, at most 2^14
+ * @epoch: receives the epoch the record was sent in
+ * @seq: receives its sequence number
+ *
+ * For the association control channel (assoc_ctrl.c): the daemon needs
+ * the record number of what it sent to match the peer's ACKs.
+ *
+ * Return: 0 or a negative errno.
+ */
+int m2msec_tx_control(struct m2msec_assoc *a, u8 type, const void *buf,
+		      size_t len, u64 *epoch, u64 *seq)
+{
+	struct m2msec_tx_src src = { .kbuf = buf, .len = len };
+	struct m2msec_epoch *ep;
+	int err = -ENOKEY;
+
+	if (len > M2MSEC_MAX_PLAINTEXT)
+		return -EMSGSIZE;
+	ep = m2msec_epoch_get_rcu(&a->tx);
+	if (ep) {
+		*epoch = ep->epoch;
+		err = m2msec_tx_record(a, ep, type, &src, seq);
+	}
 	m2msec_epoch_put(ep);
 	return err;
 }

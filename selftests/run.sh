@@ -22,6 +22,8 @@ TESTS=(
 	hs_interop.sh
 	hs_coap.sh
 	hs_flood.sh
+	hs_keyupdate.sh
+	assoc_ctrl.py
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py

@@ -5,6 +5,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -168,6 +170,9 @@ static int assoc_cb(struct nlattr **tb, void *arg)
 	if (tb[M2MSEC_A_ASSOC_DRIVER])
 		json_object_object_add(o, "driver", json_object_new_string(
 			nla_get_string(tb[M2MSEC_A_ASSOC_DRIVER])));
+	if (tb[M2MSEC_A_ASSOC_SOCK_INO])
+		json_object_object_add(o, "socket", json_object_new_int64(
+			(int64_t)nla_get_u64(tb[M2MSEC_A_ASSOC_SOCK_INO])));
 	if (tb[M2MSEC_A_ASSOC_AGE_MS])
 		json_object_object_add(o, "age_ms", json_object_new_int64(
 			(int64_t)nla_get_u64(tb[M2MSEC_A_ASSOC_AGE_MS])));
@@ -212,8 +217,8 @@ static void print_assoc(struct json_object *o)
 		printf("  suite %s\n", js(o, "suite"));
 	if (json_object_object_get_ex(o, "peer_id", NULL))
 		printf("  peer-id %s\n", js(o, "peer_id"));
-	printf("  driver %s replay-window %s", js(o, "driver"),
-	       js(o, "replay_window"));
+	printf("  socket %s driver %s replay-window %s", js(o, "socket"),
+	       js(o, "driver"), js(o, "replay_window"));
 	if (json_object_object_get_ex(o, "tx_cid", NULL))
 		printf(" tx-cid %s", js(o, "tx_cid"));
 	if (json_object_object_get_ex(o, "rx_cid", NULL))
@@ -228,8 +233,64 @@ static void print_assoc(struct json_object *o)
 		print_stats_line(stats, "  ");
 }
 
+/*
+ * m2msecctl assoc rekey|del ID [--socket INO]: the association is named by
+ * its id in the namespace (CAP_NET_ADMIN); an id several sockets use needs
+ * the socket's inode ("socket" in assoc show).
+ */
+static int assoc_by_id(struct m2msec_genl *g, int cmd, const char *what,
+		       int argc, char **argv)
+{
+	unsigned long long ino = 0;
+	unsigned long id;
+	struct nl_msg *msg;
+	char *end;
+	int err;
+
+	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--socket"))) {
+		fprintf(stderr, "assoc %s: usage: m2msecctl assoc %s ID [--socket INODE]\n",
+			what, what);
+		return 2;
+	}
+	errno = 0;
+	id = strtoul(argv[1], &end, 0);
+	if (errno || *end || !id || id > UINT32_MAX) {
+		fprintf(stderr, "assoc %s: '%s' is not an association id\n",
+			what, argv[1]);
+		return 2;
+	}
+	if (argc == 4) {
+		ino = strtoull(argv[3], &end, 0);
+		if (*end || !ino) {
+			fprintf(stderr, "assoc %s: '%s' is not a socket inode number\n",
+				what, argv[3]);
+			return 2;
+		}
+	}
+	msg = m2msec_genl_msg(g, cmd);
+	if (!msg || nla_put_u32(msg, M2MSEC_A_ASSOC_ID, id) ||
+	    (ino && nla_put_u64(msg, M2MSEC_A_ASSOC_SOCK_INO, ino))) {
+		nlmsg_free(msg);
+		return ctl_report(-ENOMEM, what);
+	}
+	err = m2msec_genl_call(g, msg, NULL, NULL);
+	if (err == -EOPNOTSUPP && cmd == M2MSEC_CMD_ASSOC_REKEY)
+		fprintf(stderr, "assoc rekey: %s: DTLS 1.2 has no key update; delete the association for a new handshake\n",
+			strerror(-err));
+	else if (err == -ENOTCONN)
+		fprintf(stderr, "assoc rekey: %s: no handshake daemon holds this association's control channel (static keying, or m2msecd restarted)\n",
+			strerror(-err));
+	else if (err == -ENOTUNIQ)
+		fprintf(stderr, "assoc %s: %s: several sockets have association %lu; add --socket INODE\n",
+			what, strerror(-err), id);
+	else
+		return ctl_report(err, cmd == M2MSEC_CMD_ASSOC_REKEY ?
+				  "assoc rekey" : "assoc del");
+	return 1;
+}
+
 /**
- * ctl_assoc() - m2msecctl assoc show
+ * ctl_assoc() - m2msecctl assoc show|rekey|del
  * @g: open generic netlink handle
  * @json: print JSON
  * @argc: arguments after "assoc"
@@ -244,6 +305,11 @@ int ctl_assoc(struct m2msec_genl *g, int json, int argc, char **argv)
 	size_t i;
 	int err;
 
+	if (argc > 0 && !strcmp(argv[0], "rekey"))
+		return assoc_by_id(g, M2MSEC_CMD_ASSOC_REKEY, "rekey", argc,
+				   argv);
+	if (argc > 0 && !strcmp(argv[0], "del"))
+		return assoc_by_id(g, M2MSEC_CMD_ASSOC_DEL, "del", argc, argv);
 	if (argc > 0 && strcmp(argv[0], "show")) {
 		fprintf(stderr, "assoc: unknown subcommand '%s' (see m2msecctl --help)\n",
 			argv[0]);

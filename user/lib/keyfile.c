@@ -630,6 +630,12 @@ static int32_t add_dir_key(const struct m2msec_kf_dir *d, const char *dir,
 	return serial;
 }
 
+int32_t m2msec_kf_dir_add_key(const struct m2msec_kf_dir *d, const char *dir,
+			      int32_t keyring)
+{
+	return add_dir_key(d, dir, keyring);
+}
+
 int m2msec_keyfile_add_keys(const struct m2msec_keyfile *kf, int32_t keyring,
 			    int32_t *tx_key, int32_t *rx_key)
 {

@@ -173,6 +173,17 @@ void m2msec_keyfile_clear(struct m2msec_keyfile *kf);
 size_t m2msec_kf_dir_payload(const struct m2msec_kf_dir *d, uint8_t *buf);
 
 /**
+ * m2msec_kf_dir_add_key() - add the key of one direction to @keyring
+ * @d: the direction
+ * @dir: "tx" or "rx", for the description
+ * @keyring: e.g. KEY_SPEC_PROCESS_KEYRING
+ *
+ * Return: the key serial or a negative errno.
+ */
+int32_t m2msec_kf_dir_add_key(const struct m2msec_kf_dir *d, const char *dir,
+			      int32_t keyring);
+
+/**
  * m2msec_keyfile_add_keys() - add the TX and RX keys with add_key(2)
  * @kf: the association
  * @keyring: destination keyring serial, e.g. KEY_SPEC_PROCESS_KEYRING

@@ -79,6 +79,18 @@ int kx_derive12(const struct kx_session *s, enum kx_role role,
 int kx_derive13(const struct kx_session *s, enum kx_role role,
 		struct m2msec_kf_dir *tx, struct m2msec_kf_dir *rx);
 
+/* key, iv and sn of one direction from its traffic secret (as above). */
+int kx_dir13(const struct kx_session *s, const uint8_t *secret,
+	     struct m2msec_kf_dir *d);
+
+/*
+ * KeyUpdate (RFC 8446 7.2, RFC 9147 8): application_traffic_secret_N+1 =
+ * HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length), with the
+ * "dtls13" prefix; @next receives s->secret_len bytes.
+ */
+int kx_next_secret13(const struct kx_session *s, const uint8_t *secret,
+		     uint8_t *next);
+
 /* The 5-byte record number mask (RFC 9147 4.2.3) of a ciphertext. */
 int kx_sn_mask(enum m2msec_cipher c, const uint8_t *sn_key, size_t key_len,
 	       const uint8_t *ct, size_t ct_len, uint8_t mask[2]);

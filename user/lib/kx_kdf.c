@@ -155,6 +155,20 @@ static int derive_dir13(const struct kx_session *s, const uint8_t *secret,
 	return 0;
 }
 
+int kx_dir13(const struct kx_session *s, const uint8_t *secret,
+	     struct m2msec_kf_dir *d)
+{
+	return derive_dir13(s, secret, d);
+}
+
+/* RFC 8446 7.2 with the RFC 9147 5.9 prefix: the next traffic secret. */
+int kx_next_secret13(const struct kx_session *s, const uint8_t *secret,
+		     uint8_t *next)
+{
+	return expand_label(s->prf_hash, secret, s->secret_len, "traffic upd",
+			    next, s->secret_len);
+}
+
 int kx_derive13(const struct kx_session *s, enum kx_role role,
 		struct m2msec_kf_dir *tx, struct m2msec_kf_dir *rx)
 {

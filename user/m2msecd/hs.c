@@ -39,6 +39,7 @@ struct hs {
 	uint64_t start_ms, deadline_ms, rtx_ms;
 	uint8_t *first;		/* server: the first datagram, read early */
 	size_t first_len;
+	int plain_seq;		/* ctrl.c: our last plaintext message_seq */
 };
 
 uint64_t hsd_now_ms(void)
@@ -94,6 +95,7 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		return WOLFSSL_CBIO_ERR_GENERAL;
 	}
 	kx_observe(&hs->obs, 1, (const uint8_t *)buf, n);
+	ctrl_note_tx(&hs->plain_seq, (const uint8_t *)buf, n);
 	return n;
 }
 
@@ -145,13 +147,33 @@ static int test_write(struct hsd *d, struct m2msec_keyfile *kf)
 	return 0;
 }
 
+/*
+ * Did we (server) send a CertificateRequest?  tls.c asks for a client
+ * certificate when the context has trust anchors; a certificate the client
+ * sent proves it too.
+ */
+static int hs_cert_requested(struct hs *hs)
+{
+	WOLFSSL_X509 *x;
+
+	if (hs->p.role != KX_SERVER)
+		return 0;
+	x = wolfSSL_get_peer_certificate(hs->ssl);
+	if (x) {
+		wolfSSL_X509_free(x);
+		return 1;
+	}
+	return hs->tls.conf->ca != NULL;
+}
+
 /* Send HS_DONE (or write the test key file), log, free. */
 static void hs_finish(struct hs *hs, int status, const char *why)
 {
 	struct hsd *d = hs->d;
 	struct m2msec_keyfile kf = { 0 };
 	char peer_id[1024] = "", err[256];
-	int ret;
+	uint32_t assoc_id = 0;
+	int ret, ctrl_fd = -1;
 
 	if (!status) {
 		if (kx_wolf_collect(hs->ssl, &hs->kw, err, sizeof(err)) ||
@@ -182,7 +204,21 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 		d->stop = 1;
 	} else {
 		ret = hsd_nl_done(d, hs->p.id, status, status ? NULL : &kf,
-				  peer_id);
+				  peer_id, &ctrl_fd, &assoc_id);
+	}
+	if (ctrl_fd >= 0) {
+		struct ctrl_params cp = {
+			.fd = ctrl_fd, .assoc_id = assoc_id,
+			.role = hs->p.role, .s = &hs->s,
+			.tx_epoch = kf.tx.epoch, .rx_epoch = kf.rx.epoch,
+			.msg_seq = ctrl_next_msg_seq(hs->p.role,
+						     hs->plain_seq,
+						     !!*hs->tls.psk_identity,
+						     hs_cert_requested(hs)),
+			.peer_str = hs->peer_str,
+		};
+
+		ctrl_start(d, &cp);
 	}
 	if (!status && !ret)
 		hsd_log(LOG_INFO, "handshake %u with %s done in %" PRIu64 " ms: %s %s, peer %s, tx epoch %" PRIu64 " seq %" PRIu64 ", rx epoch %" PRIu64 " seq %" PRIu64 "%s",
@@ -264,6 +300,7 @@ static struct hs *hs_alloc(struct hsd *d, const struct hs_params *p)
 	m2msec_format_addr((const struct sockaddr *)&p->peer, hs->peer_str,
 			   sizeof(hs->peer_str));
 	hs->start_ms = hsd_now_ms();
+	hs->plain_seq = -1;
 	hs->deadline_ms = hs->start_ms + hs->tls.conf->timeout_ms;
 	/* Unified headers are told apart from 1.2 ones by their first byte,
 	 * so the observer can parse both before the version is known. */

@@ -18,7 +18,8 @@
  * suites.c (cipher suite policy), tls.c (wolfSSL contexts, credentials,
  * error mapping), hs.c (one handshake), listen.c (listeners), nl.c
  * (generic netlink), log.c, keyring.c (PSKs from the kernel keyring,
- * locked memory), rpk.c (raw public keys).
+ * locked memory), rpk.c (raw public keys), ctrl.c (established
+ * associations: KeyUpdate, ACKs, alerts).
  */
 #ifndef M2MSECD_H
 #define M2MSECD_H
@@ -233,10 +234,12 @@ extern const char hsd_default_ciphers[];
 /* hs.c, tls.c, nl.c, main.c                                           */
 /* ------------------------------------------------------------------ */
 
-enum hsd_src_kind { HSD_SRC_NL, HSD_SRC_SIG, HSD_SRC_HS, HSD_SRC_LISTEN };
+enum hsd_src_kind { HSD_SRC_NL, HSD_SRC_SIG, HSD_SRC_HS, HSD_SRC_LISTEN,
+		    HSD_SRC_CTL };
 
 struct hs;
 struct hsd_lsn;
+struct ctl;
 
 /* The event loop and everything it owns. */
 struct hsd {
@@ -249,6 +252,7 @@ struct hsd {
 	unsigned int count;
 	struct hsd_lsn *listeners;	/* listen.c */
 	uint8_t cookie_secret[32];	/* listen.c: HVR and HRR cookies */
+	struct ctl *ctls;		/* established associations (ctrl.c) */
 	int stop;
 	/* --udp test mode: one handshake on a UDP socket, key file out */
 	const char *test_out;
@@ -305,7 +309,28 @@ int hsd_nl_open(struct hsd *d);
 void hsd_nl_close(struct hsd *d);
 void hsd_nl_event(struct hsd *d);
 int hsd_nl_done(struct hsd *d, uint32_t id, int status,
-		const struct m2msec_keyfile *kf, const char *peer_id);
+		const struct m2msec_keyfile *kf, const char *peer_id,
+		int *ctrl_fd, uint32_t *assoc_id);
+
+/* What ctrl.c keeps of a finished handshake. */
+struct ctrl_params {
+	int fd;				/* the association's control channel */
+	uint32_t assoc_id;
+	enum kx_role role;
+	const struct kx_session *s;
+	uint64_t tx_epoch, rx_epoch;
+	unsigned int msg_seq;		/* our next handshake message_seq */
+	const char *peer_str;
+};
+
+int ctrl_start(struct hsd *d, const struct ctrl_params *p);
+void ctrl_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events);
+int ctrl_timeout_ms(struct hsd *d);
+void ctrl_timers(struct hsd *d);
+void ctrl_close_all(struct hsd *d);
+void ctrl_note_tx(int *plain_max, const uint8_t *d, size_t len);
+unsigned int ctrl_next_msg_seq(enum kx_role role, int plain_max, int psk,
+			       int cert_req);
 
 int hsd_nl_params_cb(struct nlattr **tb, void *arg);
 

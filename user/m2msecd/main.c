@@ -200,8 +200,14 @@ static int loop(struct hsd *d)
 	struct epoll_event evs[32];
 	int n, i;
 
+	int t, tc;
+
 	while (!d->stop) {
-		n = epoll_wait(d->epfd, evs, 32, hs_timeout_ms(d));
+		t = hs_timeout_ms(d);
+		tc = ctrl_timeout_ms(d);
+		if (tc >= 0 && (t < 0 || tc < t))
+			t = tc;
+		n = epoll_wait(d->epfd, evs, 32, t);
 		if (n < 0 && errno != EINTR) {
 			hsd_log(LOG_ERR, "epoll_wait: %s", strerror(errno));
 			return -1;
@@ -215,6 +221,8 @@ static int loop(struct hsd *d)
 				on_signal(d);
 			} else if (*k == HSD_SRC_LISTEN) {
 				hsd_listen_event(d, k, evs[i].events);
+			} else if (*k == HSD_SRC_CTL) {
+				ctrl_event(d, k, evs[i].events);
 			} else {
 				hs_event(d, k, evs[i].events);
 			}
@@ -222,6 +230,7 @@ static int loop(struct hsd *d)
 				break;
 		}
 		hs_timers(d);
+		ctrl_timers(d);
 	}
 	return 0;
 }
@@ -288,6 +297,7 @@ int main(int argc, char **argv)
 out:
 	hs_abort_all(&d);
 	hsd_listen_close_all(&d);
+	ctrl_close_all(&d);
 	hsd_nl_close(&d);
 	if (d.sigfd >= 0)
 		close(d.sigfd);

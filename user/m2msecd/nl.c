@@ -166,9 +166,32 @@ void hsd_nl_event(struct hsd *d)
 		hsd_log(LOG_DEBUG, "netlink: %s", nl_geterror(err));
 }
 
-int hsd_nl_done(struct hsd *d, uint32_t id, int status,
-		const struct m2msec_keyfile *kf, const char *peer_id)
+struct done_reply {
+	int ctrl_fd;
+	uint32_t assoc_id;
+};
+
+static int done_cb(struct nlattr **tb, void *arg)
 {
+	struct done_reply *r = arg;
+
+	if (tb[M2MSEC_A_ASSOC_ID])
+		r->assoc_id = nla_get_u32(tb[M2MSEC_A_ASSOC_ID]);
+	if (tb[M2MSEC_A_ASSOC_CTRL_FD])
+		r->ctrl_fd = nla_get_u32(tb[M2MSEC_A_ASSOC_CTRL_FD]);
+	return 0;
+}
+
+/*
+ * HS_DONE.  On success the reply carries the association id and its
+ * control channel (asked with M2MSEC_A_HS_CTRL), returned in @ctrl_fd
+ * (-1 when none) and @assoc_id.
+ */
+int hsd_nl_done(struct hsd *d, uint32_t id, int status,
+		const struct m2msec_keyfile *kf, const char *peer_id,
+		int *ctrl_fd, uint32_t *assoc_id)
+{
+	struct done_reply r = { .ctrl_fd = -1 };
 	int32_t tx_key = 0, rx_key = 0;
 	struct nl_msg *msg;
 	int err;
@@ -189,10 +212,16 @@ int hsd_nl_done(struct hsd *d, uint32_t id, int status,
 	    nla_put_u32(msg, M2MSEC_A_HS_STATUS, (uint32_t)status))
 		goto out;
 	if (kf && (m2msec_assoc_put_keys(msg, kf, tx_key, rx_key) ||
-		   nla_put_string(msg, M2MSEC_A_HS_PEER_ID, peer_id)))
+		   nla_put_string(msg, M2MSEC_A_HS_PEER_ID, peer_id) ||
+		   nla_put_flag(msg, M2MSEC_A_HS_CTRL)))
 		goto out;
-	err = m2msec_genl_call(&d->req, msg, NULL, NULL);
+	err = m2msec_genl_call(&d->req, msg, kf ? done_cb : NULL, &r);
 	msg = NULL;
+	if (r.ctrl_fd >= 0) {
+		fcntl(r.ctrl_fd, F_SETFL, fcntl(r.ctrl_fd, F_GETFL) | O_NONBLOCK);
+		*ctrl_fd = r.ctrl_fd;
+		*assoc_id = r.assoc_id;
+	}
 out:
 	nlmsg_free(msg);
 	/* The kernel holds what it needs; the keys leave our keyring. */

@@ -17,6 +17,7 @@
 #define _UAPI_LINUX_M2MSEC_H
 
 #include <linux/types.h>
+#include <linux/ioctl.h>
 
 /* ------------------------------------------------------------------ */
 /* Socket family                                                       */
@@ -217,6 +218,9 @@ struct m2msec_key_payload {
  *	won), EINVAL (not accepted yet, or invalid association attributes:
  *	the handshake then fails with that error), ECONNRESET (the socket was
  *	closed).
+ *	With the flag M2MSEC_A_HS_CTRL the reply also carries
+ *	M2MSEC_A_ASSOC_CTRL_FD: the association's control channel (see
+ *	"Association control channel" below).
  * @M2MSEC_CMD_ASSOC_EVENT: notification on the M2MSEC_MCGRP_EVENTS group
  *	(never a request): the life of associations and handshakes, for
  *	monitoring.  M2MSEC_A_EVENT_KIND (enum m2msec_event) says what
@@ -245,6 +249,16 @@ struct m2msec_key_payload {
  *	already), EAFNOSUPPORT (peer of another family), EEXIST (the peer has
  *	an association or a request), EAGAIN (a maximum of unfinished
  *	requests), ECONNRESET (the socket is closing).
+ * @M2MSEC_CMD_ASSOC_REKEY: ask the handshake daemon to update the keys of
+ *	an association (needs CAP_NET_ADMIN).  The association is named by
+ *	SOCK_FD and ASSOC_ID, or by ASSOC_ID alone (plus ASSOC_SOCK_INO when
+ *	several sockets of the namespace have that id).  The request is
+ *	queued on the association's control channel as the event
+ *	M2MSEC_CTRL_EV_REKEY.  Errors: ENOENT (no such association),
+ *	ENOTUNIQ (the id is used by several sockets: name the socket),
+ *	EOPNOTSUPP (DTLS 1.2 has no key update), ENOTCONN (no daemon holds
+ *	the association's control channel: static keying, or the channel was
+ *	closed), ENOBUFS (channel queue full).
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -264,6 +278,7 @@ enum m2msec_cmd {
 	M2MSEC_CMD_HS_DONE,
 	M2MSEC_CMD_ASSOC_EVENT,
 	M2MSEC_CMD_HS_CLAIM,
+	M2MSEC_CMD_ASSOC_REKEY,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
@@ -352,6 +367,16 @@ enum m2msec_cmd {
  * @M2MSEC_A_CFG_HS_HELLO_BYTES: u32, memory (skb truesize) of one hello
  *	queue (range 4096..4194304, default 131072), also charged to the
  *	socket's receive buffer.
+ * @M2MSEC_A_HS_CTRL: flag, in M2MSEC_CMD_HS_DONE with status 0: give the
+ *	daemon a control channel for the new association.
+ * @M2MSEC_A_ASSOC_CTRL_FD: u32.  Reply of HS_DONE: the control channel
+ *	descriptor (close-on-exec).  In ASSOC_SET and ASSOC_DEL: names the
+ *	association by a control channel descriptor of the caller, in place of
+ *	SOCK_FD and ASSOC_ID.
+ * @M2MSEC_A_ASSOC_SOCK_INO: u64, inode number of the association's socket
+ *	(as in /proc/PID/fd links "socket:[N]"): in dumps; in ASSOC_DEL and
+ *	ASSOC_REKEY without SOCK_FD it picks the socket when an id is used
+ *	by several.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -403,6 +428,9 @@ enum m2msec_attr {
 	M2MSEC_A_ASSOC_SUITE,
 	M2MSEC_A_CFG_HS_HELLO_MAX,
 	M2MSEC_A_CFG_HS_HELLO_BYTES,
+	M2MSEC_A_HS_CTRL,
+	M2MSEC_A_ASSOC_CTRL_FD,
+	M2MSEC_A_ASSOC_SOCK_INO,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -1016,5 +1044,89 @@ enum m2msec_esprim_sess_attr {
 	__M2MSEC_A_ESPRIM_SESS_MAX,
 };
 #define M2MSEC_A_ESPRIM_SESS_MAX (__M2MSEC_A_ESPRIM_SESS_MAX - 1)
+
+/* ------------------------------------------------------------------ */
+/* Association control channel                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The descriptor M2MSEC_CMD_HS_DONE returns with M2MSEC_A_HS_CTRL: the
+ * post-handshake control plane of one DTLS association (RFC 9147 section
+ * 8 KeyUpdate, section 7 ACK, NewSessionTicket, alerts).  While it is open,
+ * the association's records that are not application data go to it instead
+ * of the socket's control queue.
+ *
+ *  read()   one struct m2msec_ctrl_hdr followed by the record's content
+ *           (the plaintext when M2MSEC_CTRL_F_DECRYPTED, else the whole
+ *           record as received), or a header alone for an event (type 0).
+ *           A short buffer truncates the content.  EAGAIN when nothing is
+ *           queued (O_NONBLOCK), else it blocks; 0 once the association is
+ *           gone (deleted, socket closed).
+ *  write()  one struct m2msec_ctrl_hdr (type: M2MSEC_CTRL_TYPE_* content
+ *           type; flags, reserved, epoch and seq zero) followed by at most
+ *           2^14 bytes of plaintext: sent as one record protected with the
+ *           association's current TX epoch and its next sequence number.
+ *           EINVAL (bad header or type), EMSGSIZE, EKEYEXPIRED (AEAD limit),
+ *           EPIPE (association or socket gone).
+ *  ioctl(M2MSEC_CTRL_LAST_TX)  the record number (epoch, seq) of the last
+ *           record this descriptor sent, to match ACKs (ENODATA before any).
+ *  poll()   EPOLLIN when something is queued, EPOLLIN|EPOLLRDHUP once the
+ *           association is gone, EPOLLOUT while it exists.
+ *  close()  the association carries on; its control records go back to
+ *           the socket's control queue.
+ *
+ * The queue holds at most the namespace's ctrl-queue-max entries; records
+ * beyond are dropped and counted (M2MSEC_A_STAT_CTRL_DROP).
+ */
+
+/* Content types the control channel sends (RFC 8446 5.1, RFC 9147 7). */
+#define M2MSEC_CTRL_TYPE_ALERT		21
+#define M2MSEC_CTRL_TYPE_HANDSHAKE	22
+#define M2MSEC_CTRL_TYPE_ACK		26
+
+/* struct m2msec_ctrl_hdr flags */
+#define M2MSEC_CTRL_F_DECRYPTED	0x1	/* plaintext; epoch and seq valid */
+
+/**
+ * enum m2msec_ctrl_event - events read from a control channel (type 0)
+ * @M2MSEC_CTRL_EV_REKEY: M2MSEC_CMD_ASSOC_REKEY: update the keys.
+ * @M2MSEC_CTRL_EV_LIMIT: the current TX epoch reached 7/8 of its AEAD
+ *	confidentiality limit (@epoch: that epoch, @seq: records sent).
+ */
+enum m2msec_ctrl_event {
+	M2MSEC_CTRL_EV_REKEY = 1,
+	M2MSEC_CTRL_EV_LIMIT = 2,
+};
+
+/**
+ * struct m2msec_ctrl_hdr - header of a control channel read or write
+ * @type: content type (21 alert, 22 handshake, 26 ACK, ...), 0: event.
+ * @flags: M2MSEC_CTRL_F_*.
+ * @event: enum m2msec_ctrl_event when @type is 0.
+ * @len: bytes of content that follow (read: before truncation).
+ * @epoch: the record's epoch (DTLS 1.3: reconstructed).
+ * @seq: the record's sequence number (DTLS 1.3: reconstructed), valid
+ *	with M2MSEC_CTRL_F_DECRYPTED.
+ */
+struct m2msec_ctrl_hdr {
+	__u8	type;
+	__u8	flags;
+	__u16	event;
+	__u32	len;
+	__u64	epoch;
+	__u64	seq;
+};
+
+/**
+ * struct m2msec_ctrl_recno - a record number (RFC 9147 4)
+ * @epoch: epoch.
+ * @seq: sequence number.
+ */
+struct m2msec_ctrl_recno {
+	__u64	epoch;
+	__u64	seq;
+};
+
+#define M2MSEC_CTRL_LAST_TX	_IOR(0x4d, 1, struct m2msec_ctrl_recno)
 
 #endif /* _UAPI_LINUX_M2MSEC_H */
