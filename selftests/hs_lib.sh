@@ -58,7 +58,7 @@ peer_bound() {
 	while ((SECONDS < end)); do
 		inpeer awk -v port=":$(printf '%04X' "$port")" \
 			'substr($2, length($2) - 4) == port { f = 1 } END { exit !f }' \
-			/proc/net/udp && return 0
+			/proc/net/udp /proc/net/udp6 && return 0
 		sleep 0.2
 	done
 	return 1

@@ -2,7 +2,7 @@
 # Shell helpers of the interop tests against unmodified DTLS peers
 # and the handshake daemon (selftests/host/keyexport_interop.sh and
 # host/m2msecd_udp_test.sh on the host, selftests/interop_dtls.sh and
-# hs_interop.sh in the VM).  Source it after setting REPO; call ix_init once.
+# the hs_*.sh handshake tests in the VM).  Source it after setting REPO; call ix_init once.
 #
 #   ix_init               make $tmp, kill every process started with bg on exit
 #   free_port             a UDP port nothing on this machine is bound to

@@ -19,7 +19,10 @@ TESTS=(
 	dtls_netns.py
 	interop_dtls.sh
 	handshake_kernel.py
-	hs_interop.sh
+	hs_openssl.sh
+	hs_gnutls.sh
+	hs_wolfssl.sh
+	hs_negative.sh
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py
