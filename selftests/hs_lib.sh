@@ -118,7 +118,8 @@ app_start() {
 	app=$pid
 }
 
-app_say() { echo "$2" >"$1/app.in"; }
+# Bounded: once the application has exited, nobody reads its FIFO.
+app_say() { timeout 10 sh -c 'echo "$1" >"$2"' sh "$2" "$1/app.in"; }
 
 app_report() {
 	local d=$1 n

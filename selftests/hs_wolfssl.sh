@@ -79,7 +79,7 @@ server_case() {
 }
 
 # The m2msec client (server name localhost) against the example server
-# (certificates): it prints "Client message: ..." and answers
+# (certificates, -b: on every address, not only 127.0.0.1): it prints "Client message: ..." and answers
 # "I hear you fa shizzle!".
 client_case() {
 	local cid=$1 suite=$2 cipher=$3 d=$tmp/client-$1 args=() want=() desc
@@ -94,7 +94,7 @@ client_case() {
 	fi
 	desc+=" connect() returns after the handshake, data both ways through the kernel, peer identity x509:/CN=localhost;san=localhost"
 	mkdir -p "$d"
-	wolf_peer "$d/peer" server -u -v 4 -p "$port" -c "$P/srv-chain.pem" \
+	wolf_peer "$d/peer" server -u -v 4 -b -p "$port" -c "$P/srv-chain.pem" \
 		-k "$P/srv.key" -d -l "$suite" "${args[@]}"
 	peer_bound "$port" "$T_STEP"
 	app_start "$d" client "$P_ADDR" "$port" localhost
