@@ -7,8 +7,9 @@
       print "connected" or "connect: ERRNO" (the errno's name)
 
 NAME: the socket's server name (a client's SNI; the certificate a server
-presents).  The application never sees a key.  Then, until "!quit" or two
-minutes:
+presents).  The application never sees a key.  First it prints the global
+handshake counters, "stats hs_completed=N hs_failed=N hs_timeout=N".  Then,
+until "!quit" or two minutes:
 
   - every record received is printed as
       recv assoc=ID epoch=E from=ADDR:PORT data=TEXT
@@ -18,6 +19,8 @@ minutes:
     kernel's dump, then "associations N" and "report end":
       assoc id=ID version=1.2|1.3 cipher=NAME rx_records=N tx_records=N
       auth_fail=N tx_cid=HEX rx_cid=HEX peer_id=IDENTITY
+    and the "stats" line again.  A client whose connect() failed prints the
+    report at once and exits.
 """
 import ctypes
 import errno
@@ -32,8 +35,8 @@ from m2msec import (A_ASSOC_CIPHER, A_ASSOC_ID, A_ASSOC_RX_CID,  # noqa: E402
                     A_ASSOC_STATS, A_ASSOC_TX_CID, A_ASSOC_VERSION,
                     A_HS_PEER_ID, A_SOCK_FD, CIPHERS, CMD_ASSOC_GET,
                     CMSG_ASSOC_ID, DTLS12, DTLS13, SO_SERVER_NAME, SOL_M2MSEC,
-                    STATS, Genl, dtls_socket, nla_u32, parse_attrs,
-                    recv_record, sock_connect, u)
+                    STATS, Genl, dtls_socket, global_stats, nla_u32,
+                    parse_attrs, recv_record, sock_connect, u)
 
 _libc = ctypes.CDLL(None, use_errno=True)
 VERSIONS = {DTLS12: "1.2", DTLS13: "1.3"}
@@ -45,8 +48,15 @@ def out(line):
     sys.stdout.flush()
 
 
+def hs_stats(genl):
+    st = global_stats(genl)
+    out("stats hs_completed=%d hs_failed=%d hs_timeout=%d" % (
+        st["hs_completed"], st["hs_failed"], st["hs_timeout"]))
+
+
 def report(s):
-    assocs = Genl().request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, s.fileno()),
+    genl = Genl()
+    assocs = genl.request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, s.fileno()),
                             dump=True)
     for a in assocs:
         st = parse_attrs(a[A_ASSOC_STATS])
@@ -61,6 +71,7 @@ def report(s):
                 a.get(A_ASSOC_RX_CID, b"").hex() or "-",
                 a.get(A_HS_PEER_ID, b"-").rstrip(b"\0").decode()))
     out("associations %d" % len(assocs))
+    hs_stats(genl)
     out("report end")
 
 
@@ -105,6 +116,7 @@ def serve(s, client):
 
 
 def main(role, addr, port, name=None):
+    hs_stats(Genl())
     s = dtls_socket(bind=(addr, int(port)) if role == "server" else None)
     if name:
         s.setsockopt(SOL_M2MSEC, SO_SERVER_NAME, name.encode())

@@ -22,6 +22,10 @@
 #   hsd_start CONF         start m2msecd -f -v -c CONF ($hsd, log $tmp/hsd.log)
 #   hsd_stop               SIGTERM, wait
 #   stat_of NAME           a global counter (hs_failed, hs_completed, ...)
+#   stat_moved NAME FILE   the application's counter NAME grew between its
+#                          start and its last report
+#   par_start CMD... / par_wait   run a case; with M2MSEC_HS_PARALLEL=1
+#                          all cases at once, TAP lines in order
 #   app_start DIR ROLE ADDR PORT [NAME]   hs_app.py, output DIR/app,
 #                          stdin the FIFO DIR/app.in ($app)
 #   app_say DIR LINE       a line to the application
@@ -44,7 +48,7 @@ P_ADDR=10.98.0.2
 PNS=m2hs-peer-$$
 PSK_ID=m2m-ae-1
 PSK=00112233445566778899aabbccddeeff
-T_STEP=${M2MSEC_HS_STEP:-20}	# one step: a handshake, a datagram's way
+T_STEP=${M2MSEC_HS_STEP:-30}	# one step: a handshake, a datagram's way
 
 inpeer() { ip netns exec "$PNS" "$@"; }
 peer_bg() {
@@ -102,6 +106,14 @@ hsd_start() {
 hsd_stop() {
 	kill "$hsd" 2>/dev/null
 	wait "$hsd" 2>/dev/null
+}
+
+# Did counter NAME of the "stats" lines in FILE grow from the first line
+# (the application's start) to the last (its last report)?
+stat_moved() {
+	awk -v k="$1" '/^stats / { for (i = 2; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == k) { if (!n++) first = kv[2]; last = kv[2] } } }
+		END { exit !(n >= 2 && last > first) }' "$2"
 }
 
 stat_of() {
@@ -179,4 +191,38 @@ result() {
 		not_ok "$desc"
 	fi
 	why=""
+}
+
+# With M2MSEC_HS_PARALLEL=1, cases that do not depend on each other run at
+# once, each in a subshell; par_wait replays their TAP lines in the order
+# they were started.  A subshell kills the processes it started when its
+# case ends.  By default par_start runs the case at once, in order.
+par=()
+par_start() {
+	local f=$tmp/par-${#par[@]}
+	if [ -z "${M2MSEC_HS_PARALLEL:-}" ]; then
+		"$@"
+		return
+	fi
+	(
+		n0=${#pids[@]}
+		"$@"
+		for p in "${pids[@]:n0}"; do kill "$p" 2>/dev/null; done
+	) >"$f" 2>&1 &
+	par+=("$!:$f")
+}
+
+par_wait() {
+	local e line
+	for e in "${par[@]}"; do
+		wait "${e%%:*}"
+		while IFS= read -r line; do
+			case $line in
+			"ok "[0-9]*) line=${line#ok }; ok "${line#* }" ;;
+			"not ok "[0-9]*) line=${line#not ok }; not_ok "${line#* }" ;;
+			*) echo "$line" ;;
+			esac
+		done <"${e#*:}"
+	done
+	par=()
 }
