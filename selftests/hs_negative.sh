@@ -182,7 +182,7 @@ else
 	fi
 fi
 [ -z "$why" ]
-result $? "daemon killed (SIGKILL) during a DTLS 1.2 handshake: connect() fails at once with ECONNABORTED, no association, hs_failed counted" \
+result $? "daemon killed (SIGKILL) during a DTLS 1.2 handshake it accepted: connect() fails with ECONNABORTED (the channel closed, before hs-timeout-ms), no association, hs_failed counted" \
 	"$d/app" "$d/peer" "$tmp/hsd.log"
 
 # The association made before the kill still carries data both ways.
