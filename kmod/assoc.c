@@ -242,8 +242,10 @@ void m2msec_assoc_flush(struct m2msec_dtls_sock *ds)
 	unsigned long id;
 
 	mutex_lock(&ds->assoc_lock);
-	xa_for_each(&ds->assocs, id, a)
+	xa_for_each(&ds->assocs, id, a) {
+		m2msec_event_down(a, M2MSEC_EVENT_REASON_SOCKET_CLOSED);
 		m2msec_assoc_unlink(a);
+	}
 	mutex_unlock(&ds->assoc_lock);
 }
 

@@ -110,6 +110,7 @@ struct m2msec_assoc {
 	u32 tx_grace_ms;
 	u64 created_ns;
 	char *peer_id;		/* authenticated identity (HS_DONE), or NULL */
+	u16 suite;		/* negotiated cipher suite, 0 when not given */
 
 	spinlock_t lock;	/* sequence numbers, replay windows, epochs */
 	struct m2msec_epoch __rcu *tx;
@@ -172,6 +173,7 @@ struct m2msec_dtls_sock {
 	DECLARE_HASHTABLE(hs_table, 6);	/* by peer address */
 	atomic_t hs_count;		/* unfinished requests */
 	bool hs_listen;			/* listen(): serve first flights */
+	struct m2msec_hs_req __rcu *hs_listener;	/* hs_listen.c */
 	bool hs_connecting;		/* a connect() handshake is running */
 	bool closing;			/* release started (under assoc_lock) */
 	struct m2msec_name __rcu *server_name;	/* M2MSEC_SO_SERVER_NAME */
@@ -257,6 +259,19 @@ int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc);
 bool m2msec_limit_notify_point(u64 count, u64 max);
 void m2msec_event_limit(struct m2msec_assoc *a, u32 kind, u64 epoch,
 			u64 count, u64 max);
+void m2msec_event_up(struct m2msec_assoc *a);
+void m2msec_event_key_update(struct m2msec_assoc *a, u8 dir, u64 epoch);
+void m2msec_event_down(struct m2msec_assoc *a, u32 reason);
+
+/* A failed handshake request, as M2MSEC_EVENT_HS_FAILED reports it. */
+struct m2msec_hs_event {
+	struct m2msec_dtls_sock *ds;
+	const union m2msec_addr *peer;
+	u32 id;
+	u8 role;
+	int status;
+};
+void m2msec_event_hs_failed(const struct m2msec_hs_event *hs);
 
 /* netlink_assoc.c */
 int m2msec_nl_assoc_new(struct sk_buff *skb, struct genl_info *info);

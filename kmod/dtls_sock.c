@@ -151,7 +151,7 @@ static int m2msec_dtls_connect(struct socket *sock, struct sockaddr *uaddr,
 	return m2msec_hs_connect(ds, &a, &local, flags & O_NONBLOCK);
 }
 
-/* listen() on a bound socket: ClientHellos of unknown peers start handshakes. */
+/* listen() on a bound socket: ClientHellos of unknown peers go to its listener. */
 static int m2msec_dtls_listen(struct socket *sock, int backlog)
 {
 	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
@@ -159,8 +159,9 @@ static int m2msec_dtls_listen(struct socket *sock, int backlog)
 
 	mutex_lock(&ds->udp_lock);
 	if (ds->udp) {
-		WRITE_ONCE(ds->hs_listen, true);
-		err = 0;
+		err = m2msec_hs_listen_start(ds);
+		if (!err)
+			WRITE_ONCE(ds->hs_listen, true);
 	}
 	mutex_unlock(&ds->udp_lock);
 	return err;

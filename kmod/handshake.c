@@ -5,14 +5,11 @@
  * completion, timeout and cleanup.  See handshake.h for the life cycle and
  * the locking rules.
  *
- * What the kernel does not do: the stateless cookie exchange (RFC 6347
- * 4.2.1 HelloVerifyRequest, RFC 9147 5.1 HelloRetryRequest cookie).  A
- * request is created for the first ClientHello of a peer, before any
- * cookie check; the daemon runs the cookie exchange on the request's
- * channel.  What bounds the state a spoofed flood can create is the
- * per-source token bucket, the per-socket and per-namespace maxima of
- * unfinished requests, the request timeout, and the socket's receive
- * buffer for the queued datagrams.
+ * A first flight from an unknown peer creates no request: it goes to the
+ * socket's hello queue (hs_listen.c), where the daemon runs the stateless
+ * cookie exchange (RFC 6347 4.2.1 HelloVerifyRequest, RFC 9147 5.1
+ * HelloRetryRequest cookie); only a peer whose cookie verified gets a
+ * request, through HS_CLAIM.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -137,6 +134,16 @@ static void m2msec_hs_requeue(struct m2msec_dtls_sock *ds,
 	mutex_unlock(&ds->assoc_lock);
 }
 
+static void m2msec_hs_report_failure(struct m2msec_hs_req *req, int status)
+{
+	struct m2msec_hs_event e = {
+		.ds = req->ds, .peer = &req->peer, .id = req->id,
+		.role = req->role, .status = status,
+	};
+
+	m2msec_event_hs_failed(&e);
+}
+
 /**
  * m2msec_hs_complete() - finish a request, once
  * @req: request
@@ -181,10 +188,12 @@ void m2msec_hs_complete(struct m2msec_hs_req *req, int status, bool claimed,
 	if (cancel_delayed_work(&req->timeout))
 		m2msec_hs_put(req);
 
-	if (!status)
+	if (!status) {
 		m2msec_hs_requeue(ds, &q);
-	else
+	} else {
 		__skb_queue_purge(&q);
+		m2msec_hs_report_failure(req, status);
+	}
 
 	if (req->role == M2MSEC_HS_CLIENT) {
 		if (status)
@@ -208,13 +217,19 @@ static void m2msec_hs_timeout(struct work_struct *work)
 	m2msec_hs_put(req);
 }
 
-/*
- * A new request, published in both tables, with its timeout running.
- * Returns it with a reference for the caller, or ERR_PTR(-EAGAIN) when a
- * maximum is reached, -EEXIST when the peer has a request already,
- * -ECONNRESET when the socket is closing, -ENOMEM.  May run in softirq.
+/**
+ * m2msec_hs_create() - a new request, in both tables, its timeout running
+ * @ds: socket
+ * @peer: the peer
+ * @local: the socket's address for the peer
+ * @role: enum m2msec_hs_role
+ * @gfp: allocation flags
+ *
+ * Return: the request with a reference for the caller, or ERR_PTR(-EAGAIN)
+ * when a maximum is reached, -EEXIST when the peer has a request already,
+ * -ECONNRESET when the socket is closing, -ENOMEM.
  */
-static struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
+struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
 					      const union m2msec_addr *peer,
 					      const union m2msec_addr *local,
 					      u8 role, gfp_t gfp)
@@ -343,8 +358,12 @@ static bool m2msec_hs_first_flight(struct sk_buff *skb)
 	       p[M2MSEC_REC12_HDR_LEN] == M2MSEC_HS_CLIENT_HELLO;
 }
 
-/* The address the datagram was sent to: the server's side of the pair. */
-static void m2msec_hs_local(const struct sk_buff *skb, union m2msec_addr *a)
+/**
+ * m2msec_hs_local() - the address @skb was sent to: the server's side
+ * @skb: a received datagram
+ * @a: result
+ */
+void m2msec_hs_local(const struct sk_buff *skb, union m2msec_addr *a)
 {
 	const struct udphdr *uh = udp_hdr(skb);
 
@@ -360,39 +379,6 @@ static void m2msec_hs_local(const struct sk_buff *skb, union m2msec_addr *a)
 	}
 }
 
-static void m2msec_hs_serve(struct m2msec_dtls_sock *ds, struct sk_buff *skb)
-{
-	const union m2msec_addr *peer = &M2MSEC_RX_CB(skb)->peer;
-	struct net *net = sock_net(&ds->sk);
-	struct m2msec_hs_req *req;
-	union m2msec_addr local;
-
-	if (!m2msec_hs_rl_allow(m2msec_net(net), peer)) {
-		m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_RATELIMITED, 1);
-		kfree_skb(skb);
-		return;
-	}
-	m2msec_hs_local(skb, &local);
-	req = m2msec_hs_create(ds, peer, &local, M2MSEC_HS_SERVER, GFP_ATOMIC);
-	if (IS_ERR(req)) {
-		struct m2msec_addr_key k;
-
-		/* Another CPU created it for a copy of this first flight. */
-		m2msec_addr_key(&k, peer);
-		if (PTR_ERR(req) == -EEXIST) {
-			req = m2msec_hs_find(ds, &k);
-			if (req && m2msec_hs_enqueue(ds, req, skb))
-				return;
-		}
-		m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_DROPPED, 1);
-		kfree_skb(skb);
-		return;
-	}
-	m2msec_hs_enqueue(ds, req, skb);
-	m2msec_hs_notify(req, GFP_ATOMIC);
-	m2msec_hs_put(req);
-}
-
 /**
  * m2msec_hs_rcv() - give a received datagram to the handshake, if it is one
  * @ds: DTLS socket
@@ -400,8 +386,8 @@ static void m2msec_hs_serve(struct m2msec_dtls_sock *ds, struct sk_buff *skb)
  *
  * Softirq, RCU read side (the UDP encapsulation hook).  A datagram of a
  * peer with an unfinished request is queued on the request; on a listening
- * socket, a ClientHello from a peer without association or request
- * creates a server request.
+ * socket, a ClientHello from a peer without association or request goes
+ * to the hello queue (no per-peer state).
  *
  * Return: true when @skb was consumed.
  */
@@ -420,8 +406,26 @@ bool m2msec_hs_rcv(struct m2msec_dtls_sock *ds, struct sk_buff *skb)
 	if (!READ_ONCE(ds->hs_listen) || !m2msec_hs_first_flight(skb) ||
 	    m2msec_assoc_peer_known_rcu(ds, peer))
 		return false;
-	m2msec_hs_serve(ds, skb);
+	m2msec_hs_listen_rcv(ds, skb);
 	return true;
+}
+
+/**
+ * m2msec_hs_peer_busy() - has @peer a request or an association on @ds?
+ * @ds: DTLS socket
+ * @peer: address
+ */
+bool m2msec_hs_peer_busy(struct m2msec_dtls_sock *ds,
+			 const union m2msec_addr *peer)
+{
+	struct m2msec_addr_key k;
+	bool busy;
+
+	m2msec_addr_key(&k, peer);
+	rcu_read_lock();
+	busy = m2msec_hs_find(ds, &k) || m2msec_assoc_peer_known_rcu(ds, peer);
+	rcu_read_unlock();
+	return busy;
 }
 
 /* --- channel helpers --------------------------------------------------- */
@@ -546,6 +550,7 @@ void m2msec_hs_sock_release(struct m2msec_dtls_sock *ds)
 	int bkt;
 
 	WRITE_ONCE(ds->hs_listen, false);
+	m2msec_hs_listen_release(ds);
 	spin_lock_bh(&ds->hs_lock);
 	hash_for_each_safe(ds->hs_table, bkt, n, req, node) {
 		refcount_inc(&req->ref);

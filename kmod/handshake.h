@@ -27,9 +27,21 @@
  * request that already failed, and a request being installed never fails
  * behind the daemon's back.
  *
+ * A listening socket has one more object of this type, its listener
+ * (role M2MSEC_HS_LISTENER, hs_listen.c): in hs_ids but not in hs_table,
+ * no timeout, never counted as a request.  Its queue is the hello queue:
+ * first flights of peers without association or request, bounded per
+ * socket, no per-peer state.  Its channel carries them to the daemon with
+ * the peer's address; HS_CLAIM then creates the peer's request, already
+ * accepted, once the daemon checked the peer's cookie.  States: PENDING
+ * (no daemon holds the channel), ACCEPTED, and back to PENDING when the
+ * channel closes; DONE when the socket is released.
+ *
  * Locks, outermost first: ds->assoc_lock (mutex), ds->udp_lock (mutex),
- * ds->hs_lock (spinlock, BH), req->lock (spinlock, BH).  The receive hook
- * runs in softirq under RCU and takes only hs_lock and req->lock.
+ * ds->hs_lock (spinlock, BH), req->lock (spinlock, BH; a listener's too).
+ * The receive hook runs in softirq under RCU and takes only hs_lock and
+ * req->lock.  ds->hs_listener is written under hs_lock (by listen() with
+ * udp_lock held as well, by release once the UDP socket is gone).
  */
 #ifndef _M2MSEC_HANDSHAKE_H
 #define _M2MSEC_HANDSHAKE_H
@@ -38,6 +50,9 @@
 #include <linux/workqueue.h>
 
 #include "dtls.h"
+
+/* The largest UDP payload over IPv4: what a channel write may send. */
+#define M2MSEC_HS_DGRAM_MAX	65507
 
 enum m2msec_hs_state {
 	M2MSEC_HS_PENDING,
@@ -83,6 +98,24 @@ void m2msec_hs_sock_release(struct m2msec_dtls_sock *ds);
 bool m2msec_hs_queue_empty(struct m2msec_hs_req *req);
 struct sk_buff *m2msec_hs_dequeue(struct m2msec_hs_req *req, bool *done);
 void m2msec_hs_net_count(struct net *net, int idx, s64 v);
+struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
+				       const union m2msec_addr *peer,
+				       const union m2msec_addr *local,
+				       u8 role, gfp_t gfp);
+void m2msec_hs_local(const struct sk_buff *skb, union m2msec_addr *a);
+bool m2msec_hs_peer_busy(struct m2msec_dtls_sock *ds,
+			 const union m2msec_addr *peer);
+
+/* hs_listen.c */
+int m2msec_hs_listen_start(struct m2msec_dtls_sock *ds);
+void m2msec_hs_listen_rcv(struct m2msec_dtls_sock *ds, struct sk_buff *skb);
+void m2msec_hs_listen_release(struct m2msec_dtls_sock *ds);
+void m2msec_hs_listen_detach(struct m2msec_hs_req *req);
+ssize_t m2msec_hs_listen_read(struct m2msec_hs_req *req, struct kiocb *iocb,
+			      struct iov_iter *to);
+ssize_t m2msec_hs_listen_write(struct m2msec_hs_req *req,
+			       struct iov_iter *from);
+int m2msec_nl_hs_claim(struct sk_buff *skb, struct genl_info *info);
 
 /* hs_ratelimit.c */
 int m2msec_hs_rl_init(struct m2msec_net *mn);
@@ -91,6 +124,7 @@ bool m2msec_hs_rl_allow(struct m2msec_net *mn, const union m2msec_addr *src);
 
 /* hs_chan.c */
 struct file *m2msec_hs_chan_file(struct m2msec_hs_req *req);
+struct m2msec_hs_req *m2msec_hs_chan_get(struct file *f);
 
 /* netlink_hs.c */
 void m2msec_hs_notify(struct m2msec_hs_req *req, gfp_t gfp);

@@ -10,6 +10,10 @@
  *            (then also EPOLLRDHUP), EPOLLOUT while the socket is open
  *   close()  before HS_DONE: the handshake fails with ECONNABORTED
  *
+ * A listener's channel (role M2MSEC_HS_LISTENER) reads and writes
+ * datagrams with a struct m2msec_hs_dgram header (hs_listen.c); closing it
+ * leaves the listener to the next daemon.
+ *
  * The file holds a reference on the request, the request one on the
  * socket: the channel stays valid when the application closes its socket
  * (write() then fails with EPIPE).
@@ -23,9 +27,6 @@
 
 #include "handshake.h"
 
-/* The largest UDP payload over IPv4. */
-#define M2MSEC_HS_DGRAM_MAX	65507
-
 static ssize_t m2msec_hs_chan_read(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *f = iocb->ki_filp;
@@ -35,6 +36,8 @@ static ssize_t m2msec_hs_chan_read(struct kiocb *iocb, struct iov_iter *to)
 	bool done;
 	int err;
 
+	if (req->role == M2MSEC_HS_LISTENER)
+		return m2msec_hs_listen_read(req, iocb, to);
 	for (;;) {
 		skb = m2msec_hs_dequeue(req, &done);
 		if (skb || done)
@@ -63,6 +66,8 @@ static ssize_t m2msec_hs_chan_write(struct kiocb *iocb, struct iov_iter *from)
 	void *buf;
 	int err;
 
+	if (req->role == M2MSEC_HS_LISTENER)
+		return m2msec_hs_listen_write(req, from);
 	if (!len)
 		return -EINVAL;
 	if (len > M2MSEC_HS_DGRAM_MAX)
@@ -105,7 +110,11 @@ static int m2msec_hs_chan_release(struct inode *inode, struct file *f)
 
 	if (!req)
 		return 0;
-	m2msec_hs_complete(req, -ECONNABORTED, false, M2MSEC_A_STAT_HS_FAILED);
+	if (req->role == M2MSEC_HS_LISTENER)
+		m2msec_hs_listen_detach(req);
+	else
+		m2msec_hs_complete(req, -ECONNABORTED, false,
+				   M2MSEC_A_STAT_HS_FAILED);
 	m2msec_hs_put(req);
 	return 0;
 }
@@ -118,6 +127,25 @@ static const struct file_operations m2msec_hs_chan_fops = {
 	.release	= m2msec_hs_chan_release,
 	.llseek		= noop_llseek,
 };
+
+/**
+ * m2msec_hs_chan_get() - the request of a channel file
+ * @f: any file
+ *
+ * Return: the request with a new reference, or NULL when @f is no
+ * handshake channel.
+ */
+struct m2msec_hs_req *m2msec_hs_chan_get(struct file *f)
+{
+	struct m2msec_hs_req *req;
+
+	if (f->f_op != &m2msec_hs_chan_fops)
+		return NULL;
+	req = f->private_data;
+	if (req)
+		refcount_inc(&req->ref);
+	return req;
+}
 
 /**
  * m2msec_hs_chan_file() - a channel file for @req

@@ -53,6 +53,8 @@ struct m2msec_net_cfg {
 	u32 hs_rate;
 	u32 hs_burst;
 	u32 hs_queue_max;
+	u32 hs_hello_max;
+	u32 hs_hello_bytes;
 };
 
 struct m2msec_hs_ratelimit;

@@ -34,6 +34,10 @@ static struct netlink_range_validation m2msec_hs_net_range = {
 	.min = 1, .max = 65536,
 };
 
+static struct netlink_range_validation m2msec_hs_hello_bytes_range = {
+	.min = 4096, .max = 4194304,
+};
+
 static struct netlink_range_validation_signed m2msec_hs_status_range = {
 	.min = -MAX_ERRNO, .max = 0,
 };
@@ -49,6 +53,7 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 					sizeof(struct sockaddr_in6)),
 	[M2MSEC_A_ASSOC_TX] = { .type = NLA_NESTED },
 	[M2MSEC_A_ASSOC_RX] = { .type = NLA_NESTED },
+	[M2MSEC_A_ASSOC_SUITE] = { .type = NLA_U16 },
 	[M2MSEC_A_ASSOC_TX_CID] = NLA_POLICY_RANGE(NLA_BINARY, 1,
 						   M2MSEC_CID_MAX),
 	[M2MSEC_A_ASSOC_RX_CID] = NLA_POLICY_RANGE(NLA_BINARY, 1,
@@ -81,6 +86,13 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_CFG_HS_BURST] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_rate_range),
 	[M2MSEC_A_CFG_HS_QUEUE_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[M2MSEC_A_HS_FD] = { .type = NLA_U32 },
+	[M2MSEC_A_ASSOC_LOCAL] = NLA_POLICY_RANGE(NLA_BINARY,
+					sizeof(struct sockaddr_in),
+					sizeof(struct sockaddr_in6)),
+	[M2MSEC_A_CFG_HS_HELLO_MAX] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+	[M2MSEC_A_CFG_HS_HELLO_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_hello_bytes_range),
 };
 
 /* The u32 settings: attribute and field, for GET_CONFIG and SET_CONFIG. */
@@ -104,6 +116,10 @@ static const struct {
 	{ M2MSEC_A_CFG_HS_BURST, offsetof(struct m2msec_net_cfg, hs_burst) },
 	{ M2MSEC_A_CFG_HS_QUEUE_MAX,
 	  offsetof(struct m2msec_net_cfg, hs_queue_max) },
+	{ M2MSEC_A_CFG_HS_HELLO_MAX,
+	  offsetof(struct m2msec_net_cfg, hs_hello_max) },
+	{ M2MSEC_A_CFG_HS_HELLO_BYTES,
+	  offsetof(struct m2msec_net_cfg, hs_hello_bytes) },
 };
 
 static u32 *m2msec_cfg_field(struct m2msec_net_cfg *cfg, unsigned int i)
@@ -319,6 +335,10 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 	}, {
 		.cmd	= M2MSEC_CMD_HS_DONE,
 		.doit	= m2msec_nl_hs_done,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd	= M2MSEC_CMD_HS_CLAIM,
+		.doit	= m2msec_nl_hs_claim,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

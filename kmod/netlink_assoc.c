@@ -104,6 +104,33 @@ static struct m2msec_dtls_sock *m2msec_nl_sock(struct genl_info *info,
 	return ds;
 }
 
+/* The optional cipher suite must be one of the cipher's for the version. */
+static int m2msec_nl_suite(struct m2msec_assoc *a, const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	const struct m2msec_cipher_desc *cd = a->cd;
+	u16 suite;
+	int i;
+
+	if (!attr)
+		return 0;
+	suite = nla_get_u16(attr);
+	if (a->version == M2MSEC_DTLS_1_3) {
+		if (suite && suite == cd->suite13)
+			goto ok;
+	} else {
+		for (i = 0; i < ARRAY_SIZE(cd->suites12) && cd->suites12[i]; i++)
+			if (suite == cd->suites12[i])
+				goto ok;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "cipher suite does not match the version and cipher");
+	return -EINVAL;
+ok:
+	a->suite = suite;
+	return 0;
+}
+
 static int m2msec_nl_assoc_fill(struct m2msec_assoc *a, struct genl_info *info,
 				const union m2msec_addr *peer)
 {
@@ -125,6 +152,9 @@ static int m2msec_nl_assoc_fill(struct m2msec_assoc *a, struct genl_info *info,
 				    "unknown cipher");
 		return -EINVAL;
 	}
+	err = m2msec_nl_suite(a, at[M2MSEC_A_ASSOC_SUITE], extack);
+	if (err)
+		return err;
 	if (peer) {
 		a->peer = *peer;
 	} else {
@@ -254,6 +284,8 @@ int m2msec_nl_assoc_publish(struct m2msec_assoc *a, struct genl_info *info)
 
 	mutex_lock(&ds->assoc_lock);
 	err = m2msec_assoc_insert(a);
+	if (!err)
+		m2msec_event_up(a);
 	mutex_unlock(&ds->assoc_lock);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG(info->extack,
@@ -361,6 +393,8 @@ static int m2msec_nl_update_dir(struct m2msec_assoc *a, struct genl_info *info,
 	else
 		m2msec_nl_swap(a, &a->tx, &a->tx_prev, &a->tx_prev_until, ep,
 			       a->tx_grace_ms);
+	m2msec_event_key_update(a, rx ? M2MSEC_EVENT_DIR_RX :
+					M2MSEC_EVENT_DIR_TX, d.epoch);
 	return 0;
 }
 
@@ -403,6 +437,7 @@ static int m2msec_nl_update(struct m2msec_assoc *a, struct genl_info *info)
 static int m2msec_nl_delete(struct m2msec_assoc *a, struct genl_info *info)
 {
 	m2msec_tx_alert(a, 1, 0);	/* close_notify */
+	m2msec_event_down(a, M2MSEC_EVENT_REASON_DELETED);
 	m2msec_assoc_unlink(a);
 	return 0;
 }
@@ -496,6 +531,7 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 				  m2msec_epoch_driver(tx))) ||
 	    (a->peer_id && nla_put_string(msg, M2MSEC_A_HS_PEER_ID,
 					  a->peer_id)) ||
+	    (a->suite && nla_put_u16(msg, M2MSEC_A_ASSOC_SUITE, a->suite)) ||
 	    (rx && rx->replay &&
 	     nla_put_u32(msg, M2MSEC_A_ASSOC_REPLAY_WINDOW,
 			 m2msec_replay_window(rx->replay))) ||

@@ -28,8 +28,9 @@ int m2msec_hs_put_names(struct sk_buff *msg, struct m2msec_hs_req *req)
 
 	if (nla_put_u32(msg, M2MSEC_A_HS_ID, req->id) ||
 	    nla_put_u8(msg, M2MSEC_A_HS_ROLE, req->role) ||
-	    nla_put(msg, M2MSEC_A_ASSOC_PEER, m2msec_addr_len(&req->peer),
-		    &req->peer) ||
+	    (req->peer.sa.sa_family &&
+	     nla_put(msg, M2MSEC_A_ASSOC_PEER, m2msec_addr_len(&req->peer),
+		     &req->peer)) ||
 	    (req->local.sa.sa_family &&
 	     nla_put(msg, M2MSEC_A_ASSOC_LOCAL, m2msec_addr_len(&req->local),
 		     &req->local)))
@@ -142,7 +143,9 @@ int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(info->extack, "handshake request finished");
 		goto out_msg;
 	}
-	m2msec_hs_net_count(genl_info_net(info), M2MSEC_A_STAT_HS_ACCEPTED, 1);
+	if (req->role != M2MSEC_HS_LISTENER)
+		m2msec_hs_net_count(genl_info_net(info),
+				    M2MSEC_A_STAT_HS_ACCEPTED, 1);
 	fd_install(fd, file);
 	m2msec_hs_put(req);
 	return genlmsg_reply(msg, info);
@@ -221,6 +224,12 @@ int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info)
 	req = m2msec_nl_hs_req(info);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
+	if (req->role == M2MSEC_HS_LISTENER) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a listener is not finished with HS_DONE");
+		err = -EINVAL;
+		goto out;
+	}
 	if (!m2msec_hs_claim(req, M2MSEC_HS_ACCEPTED, M2MSEC_HS_INSTALLING)) {
 		err = READ_ONCE(req->state) == M2MSEC_HS_PENDING ? -EINVAL :
 								   -ENOENT;

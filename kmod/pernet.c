@@ -20,6 +20,8 @@ static const struct m2msec_net_cfg m2msec_cfg_defaults = {
 	.hs_rate		= 10,
 	.hs_burst		= 20,
 	.hs_queue_max		= 32,
+	.hs_hello_max		= 64,
+	.hs_hello_bytes		= 131072,
 };
 
 /**

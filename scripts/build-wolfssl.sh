@@ -10,14 +10,20 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 # Bump whenever the configuration below changes: a cached build whose stamp
 # differs is rebuilt.
-RECIPE="m2msec-wolfssl-r1 cmake dtls dtls13 cid8 psk static-psk aesccm aesgcm chacha-poly tls13 opensslextra keying-material sni tickets hkdf secret-cb shared examples"
+RECIPE="m2msec-wolfssl-r2 cmake dtls dtls13 cid8 psk static-psk aesccm aesgcm chacha-poly tls13 opensslextra keying-material sni tickets hkdf secret-cb rpk server-reneg-info shared examples"
 # Extra definitions passed in CFLAGS. WOLFSSL_STATIC_PSK enables the plain
 # PSK suites of (D)TLS 1.2 (TLS_PSK_WITH_AES_128_CCM_8 is oneM2M's mandatory
-# one); DTLS_CID_MAX_SIZE raises the 2-byte default Connection ID limit. cmake's generated options.h only knows
+# one); DTLS_CID_MAX_SIZE raises the 2-byte default Connection ID limit.
+# HAVE_RPK: raw public keys (RFC 7250, certificate type extensions; this
+# version's CMakeLists.txt has no switch for it). HAVE_SERVER_RENEGOTIATION_INFO:
+# a server answers with the renegotiation_info extension (RFC 5746), which
+# OpenSSL 3 clients require unless run with -legacy_server_connect; wolfSSL
+# still refuses renegotiation itself. cmake's generated options.h only knows
 # the macros listed in cmake/options.h.in, so these must also be defined by
 # every consumer (written to $W/cflags and appended to the installed
 # options.h).
-EXTRA_DEFS=(-DHAVE_SECRET_CALLBACK -DDTLS_CID_MAX_SIZE=8 -DWOLFSSL_STATIC_PSK)
+EXTRA_DEFS=(-DHAVE_SECRET_CALLBACK -DDTLS_CID_MAX_SIZE=8 -DWOLFSSL_STATIC_PSK
+    -DHAVE_RPK -DHAVE_SERVER_RENEGOTIATION_INFO)
 MIRROR=http://deb.debian.org/debian
 SUITES=(trixie bookworm) # preferred first
 
@@ -27,13 +33,19 @@ Usage: scripts/build-wolfssl.sh [--force] [--help]
 
 Provide a wolfSSL with DTLS 1.2/1.3, Connection ID (up to 8 bytes), PSK,
 AES-CCM/GCM, ChaCha20-Poly1305, TLS 1.3, OpenSSL-extra API, keying material
-exporter, SNI and the secret callback.
+exporter, SNI, raw public keys (RFC 7250), renegotiation_info from servers
+and the secret callback.
 
 A system wolfSSL with these features (/usr/include/wolfssl/options.h) is used
 when present. Otherwise Debian's wolfssl source package (trixie, falling back
 to bookworm) is fetched with a private apt configuration, unpacked and built
 with cmake into \$M2MSEC_CACHE/wolfssl/prefix. A stamp skips the work on
 later runs.
+
+M2MSEC_CACHE (default /var/cache/m2msec) selects the cache, so a changed
+recipe can be tried without touching the shared one:
+  M2MSEC_CACHE=/var/cache/m2msec-try scripts/build-wolfssl.sh
+  make -C user M2MSEC_CACHE=/var/cache/m2msec-try
 
 Recorded in \$M2MSEC_CACHE/wolfssl/ (default /var/cache/m2msec/wolfssl/),
 one line each:
@@ -293,6 +305,17 @@ int main(void)
         return fail("wolfSSL_set_tls13_secret_cb");
     if (wolfSSL_UseSNI(ssl, WOLFSSL_SNI_HOST_NAME, "cse.example", 11) != WOLFSSL_SUCCESS)
         return fail("wolfSSL_UseSNI");
+#ifndef HAVE_RPK
+    return fail("HAVE_RPK is not defined");
+#else
+    {
+        char types[] = { WOLFSSL_CERT_TYPE_RPK, WOLFSSL_CERT_TYPE_X509 };
+
+        if (wolfSSL_set_server_cert_type(ssl, types, 2) != WOLFSSL_SUCCESS ||
+            wolfSSL_set_client_cert_type(ssl, types, 2) != WOLFSSL_SUCCESS)
+            return fail("raw public key certificate types (RFC 7250)");
+    }
+#endif
     /* Not connected, so it must fail; the call only proves that the
      * exporter is declared and linked. */
     if (wolfSSL_export_keying_material(ssl, out, sizeof(out), "EXPORTER-m2msec",

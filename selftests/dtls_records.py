@@ -25,13 +25,14 @@ from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa:
                     LIMIT_INTEGRITY, u, CMSG_EPOCH, Assoc, nla, nla_u32,
                     CMD_SET_CONFIG, A_CFG_CTRL_QUEUE_MAX, Genl, Keys, Ktap, dtls_socket, expect,
                     expect_errno, global_stats, open12, open13, recv_record,
+                    A_ASSOC_SUITE, nla_u16,
                     seal12, seal13, sendmmsg_records, sock_connect, sock_name)
 
 VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(len(VERS) * len(CIPHERS) + 27)
+t = Ktap(len(VERS) * len(CIPHERS) + 28)
 
 
 class Pair:
@@ -469,6 +470,35 @@ def ipv6(p):
 t.check("records: DTLS 1.3 over IPv6",
         lambda: with_pair(DTLS13, "AES-256-GCM", ipv6, kaddr=("::1", 4433),
                           paddr=("::1", 5555)))
+
+
+def suites():
+    """ASSOC_NEW's optional cipher suite: kept when it fits, else EINVAL."""
+    for ver, cipher, suite in ((DTLS12, "AES-128-CCM-8", 0xc0a8),
+                               (DTLS12, "AES-128-CCM-8", 0xc0ae),
+                               (DTLS13, "AES-128-CCM-8", 0x1305),
+                               (DTLS13, "CHACHA20-POLY1305", 0x1303)):
+        p = Pair(ver, cipher, extra=nla_u16(A_ASSOC_SUITE, suite))
+        try:
+            got = u(p.a.show()[A_ASSOC_SUITE])
+            expect(got == suite, "suite %#x dumped as %#x" % (suite, got))
+        finally:
+            p.close()
+    for ver, cipher, suite in ((DTLS12, "AES-128-CCM-8", 0x1305),
+                               (DTLS13, "AES-128-GCM", 0x1302),
+                               (DTLS12, "AES-128-GCM", 0xc0a8),
+                               (DTLS13, "AES-128-GCM", 0)):
+        k = dtls_socket(bind=("127.0.0.1", 0))
+        try:
+            expect_errno(errno.EINVAL, lambda: Assoc(
+                genl, k, P4, cipher, ver, Keys(cipher, ver), Keys(cipher, ver),
+                extra=nla_u16(A_ASSOC_SUITE, suite)))
+        finally:
+            k.close()
+
+
+t.check("associations: ASSOC_NEW keeps a cipher suite that matches version "
+        "and cipher (dumped), refuses any other with EINVAL", suites)
 
 
 def connected(p):

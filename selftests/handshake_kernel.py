@@ -5,7 +5,10 @@
     application                    stand-in daemon (this script)
     m2msec socket 127.0.0.1:4600   netlink "handshake" group: HS_REQUEST
          |   ^                     HS_ACCEPT -> channel fd (read/write)
-         |   | records             HS_DONE   -> association installed
+         |   | records             (a listening socket: its listener's
+         |   |                     channel, first flights with the peer's
+         |   |                     address; HS_CLAIM -> the peer's channel)
+         |   |                     HS_DONE   -> association installed
          v   |
     peer: plain UDP socket 127.0.0.1:4700, sealing and opening records with
     the independent codec of m2msec.py
@@ -32,8 +35,11 @@ from m2msec import (CIPHERS, DTLS12, SOL_M2MSEC, A_ASSOC_ID,  # noqa: E402
                     A_HS_SERVER_NAME, A_CFG_HS_SOCK_MAX, A_CFG_HS_TIMEOUT_MS,
                     A_CFG_HS_RATE, A_CFG_HS_BURST, A_CFG_HS_QUEUE_MAX,
                     A_SOCK_FD, CMD_ASSOC_GET, CMD_GET_CONFIG, CMD_SET_CONFIG,
-                    CMD_HS_REQUEST, CMD_HS_ACCEPT, CMD_HS_DONE, HS_CLIENT,
-                    HS_SERVER, SO_SERVER_NAME, SO_PEER_ID, Assoc, Genl, Keys,
+                    CMD_HS_REQUEST, CMD_HS_ACCEPT, CMD_HS_DONE, CMD_HS_CLAIM,
+                    A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES, HS_CLIENT,
+                    HS_SERVER, HS_LISTENER, HS_DGRAM_LEN, hs_dgram,
+                    hs_dgram_parse, SO_SERVER_NAME, SO_PEER_ID, Assoc, Genl,
+                    Keys,
                     Ktap, direction, dtls_socket, expect,
                     expect_errno, global_stats, nla, nla_u16, nla_u32,
                     open12, recv_record, seal12, sock_connect, sockaddr, u)
@@ -72,6 +78,22 @@ class Daemon:
 
     def accept(self, hid):
         r = self.genl.request(CMD_HS_ACCEPT, nla_u32(A_HS_ID, hid))[0]
+        return u(r[A_HS_FD]), r
+
+    def listener(self, local=K, timeout=5.0):
+        """The HS_REQUEST announcing the listener of the socket at @local."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for r in self.requests(timeout=0.2):
+                if u(r[A_HS_ROLE]) == HS_LISTENER and \
+                        r.get(A_ASSOC_LOCAL) == sockaddr(local):
+                    return r
+        raise AssertionError("no listener announced for %r" % (local,))
+
+    def claim(self, lfd, peer, genl=None):
+        r = (genl or self.genl).request(
+            CMD_HS_CLAIM, nla_u32(A_HS_FD, lfd) + nla(A_ASSOC_PEER,
+                                                      sockaddr(peer)))[0]
         return u(r[A_HS_FD]), r
 
     def done(self, hid, status=0, attrs=b""):
@@ -136,7 +158,8 @@ def assocs(genl, sock):
 def set_config(genl, **kv):
     attrs = {"sock_max": A_CFG_HS_SOCK_MAX, "timeout_ms": A_CFG_HS_TIMEOUT_MS,
              "rate": A_CFG_HS_RATE, "burst": A_CFG_HS_BURST,
-             "queue_max": A_CFG_HS_QUEUE_MAX}
+             "queue_max": A_CFG_HS_QUEUE_MAX, "hello_max": A_CFG_HS_HELLO_MAX,
+             "hello_bytes": A_CFG_HS_HELLO_BYTES}
     genl.request(CMD_SET_CONFIG, b"".join(nla_u32(attrs[k], v)
                                           for k, v in kv.items()))
 
@@ -172,40 +195,69 @@ genl = Genl()
 saved = genl.request(CMD_GET_CONFIG)[0]
 set_config(genl, timeout_ms=5000, rate=1000, burst=1000)
 d = Daemon()
-t = Ktap(16)
+t = Ktap(19)
 
 
 def server_pair():
+    d.drain()
     s = dtls_socket(bind=K)
     s.listen(8)
     return s, peer_socket()
 
 
+def listener_of(s):
+    """Accept the listener of the listening socket @s: its channel fd."""
+    lfd, r = d.accept(u(d.listener()[A_HS_ID]))
+    expect(u(r[A_HS_ROLE]) == HS_LISTENER and A_ASSOC_PEER not in r)
+    return lfd
+
+
+def cookie_round_trip(lfd, p):
+    """First flight, stateless answer, second flight: the peer's address
+    seen on the listener channel both times; returns the second flight."""
+    first = client_hello()
+    p.sendto(first, K)
+    peer, local, data = hs_dgram_parse(read_chan(lfd))
+    expect((peer, local, data) == (sockaddr(P), sockaddr(K), first),
+           "listener read %r %r %r" % (peer, local, data[:16]))
+    os.write(lfd, hs_dgram(P, b"\x16\xfe\xff verify request"))
+    data, src = p.recvfrom(100)
+    expect(data == b"\x16\xfe\xff verify request" and src == K,
+           "%r from %r" % (data, src))
+    second = client_hello()
+    p.sendto(second, K)
+    peer, _, data = hs_dgram_parse(read_chan(lfd))
+    expect(peer == sockaddr(P) and data == second, "second flight")
+    return second
+
+
 try:
-    def request_on_first_flight():
+    def hello_queued_not_request():
         s, p = server_pair()
         try:
-            d.drain()
+            r = d.listener()
+            expect(u(r[A_HS_ID]) > 0 and A_ASSOC_PEER not in r)
             before = global_stats(genl)
-            p.sendto(client_hello(), K)
-            reqs = d.requests()
-            expect(len(reqs) == 1, "requests %r" % reqs)
-            r = reqs[0]
-            expect(u(r[A_HS_ROLE]) == HS_SERVER and u(r[A_HS_ID]) > 0)
-            expect(r[A_ASSOC_PEER] == sockaddr(P), "peer %r" % r[A_ASSOC_PEER])
-            expect(r[A_ASSOC_LOCAL] == sockaddr(K), "local")
+            for _ in range(3):
+                p.sendto(client_hello(), K)
+            time.sleep(0.3)
             after = global_stats(genl)
-            expect(delta(before, after, "hs_created") == 1)
-            expect(delta(before, after, "hs_pending") == 1)
-            # Retransmissions of the first flight join the same request.
-            p.sendto(client_hello(), K)
-            expect(d.requests(timeout=0.5) == [], "a second request")
+            for k, v in (("hs_created", 0), ("hs_pending", 0),
+                         ("hs_hello_queued", 3), ("hs_hello_pending", 3)):
+                expect(delta(before, after, k) == v, "%s %d" %
+                       (k, delta(before, after, k)))
+            lfd, _ = d.accept(u(r[A_HS_ID]))
+            peer, local, data = hs_dgram_parse(read_chan(lfd))
+            expect(peer == sockaddr(P) and local == sockaddr(K) and
+                   data[13] == 1, "read %r %r" % (peer, local))
+            expect(delta(after, global_stats(genl), "hs_hello_pending") == -1)
+            os.close(lfd)
         finally:
             s.close()
             p.close()
 
-    t.check("handshake: a ClientHello from an unknown peer on a listening socket creates one server request and multicasts HS_REQUEST with id, role, peer and local address",
-            request_on_first_flight)
+    t.check("handshake: listen() announces the socket's listener (HS_REQUEST, role listener, local address); ClientHellos of an unknown peer go to its hello queue and create no request; the listener channel reads each with the peer's and the local address",
+            hello_queued_not_request)
 
     def no_request_without_listen():
         s, p = dtls_socket(bind=K), peer_socket()
@@ -215,28 +267,34 @@ try:
             p.sendto(client_hello(), K)
             time.sleep(0.3)
             expect(d.requests(timeout=0.3) == [])
-            expect(delta(before, global_stats(genl), "hs_created") == 0)
+            after = global_stats(genl)
+            expect(delta(before, after, "hs_created") == 0)
+            expect(delta(before, after, "hs_hello_queued") == 0)
         finally:
             s.close()
             p.close()
 
-    t.check("handshake: without listen() a ClientHello creates no request",
+    t.check("handshake: without listen() a ClientHello creates no request and is not queued for the daemon",
             no_request_without_listen)
 
     def server_full():
         s, p = server_pair()
         try:
-            d.drain()
+            lfd = listener_of(s)
             before = global_stats(genl)
-            p.sendto(client_hello(), K)
-            hid = u(d.requests()[0][A_HS_ID])
-            fd, r = d.accept(hid)
+            cookie_round_trip(lfd, p)
+            mid = global_stats(genl)
+            expect(delta(before, mid, "hs_created") == 0 and
+                   delta(before, mid, "hs_pending") == 0,
+                   "per-peer state before the claim")
+            fd, r = d.claim(lfd, P)
+            hid = u(r[A_HS_ID])
             expect(u(r[A_HS_ROLE]) == HS_SERVER and r[A_ASSOC_PEER] ==
-                   sockaddr(P))
-            # Channel: first flight in, reply out.
-            first = read_chan(fd)
-            expect(first[:3] == b"\x16\xfe\xfd" and first[13] == 1,
-                   "read %r" % first[:16])
+                   sockaddr(P) and r[A_ASSOC_LOCAL] == sockaddr(K))
+            expect_errno(errno.EBUSY, lambda: d.accept(hid))
+            # The rest of the handshake is on the peer's own channel.
+            p.sendto(b"\x16\xfe\xfd client flight", K)
+            expect(read_chan(fd) == b"\x16\xfe\xfd client flight")
             os.write(fd, b"\x16\xfe\xfd server flight")
             data, src = p.recvfrom(100)
             expect(data == b"\x16\xfe\xfd server flight" and src == K,
@@ -264,25 +322,31 @@ try:
             expect(os.read(fd, 100) == b"", "read after DONE is not EOF")
             os.close(fd)
             after = global_stats(genl)
-            for k, v in (("hs_accepted", 1), ("hs_completed", 1),
+            for k, v in (("hs_created", 1), ("hs_claimed", 1),
+                         ("hs_accepted", 1), ("hs_completed", 1),
                          ("hs_failed", 0), ("hs_pending", 0)):
                 expect(delta(before, after, k) == v, "%s %d" %
                        (k, delta(before, after, k)))
+            # A new first flight of the now associated peer is not a hello.
+            p.sendto(client_hello(), K)
+            time.sleep(0.2)
+            expect(delta(after, global_stats(genl), "hs_hello_queued") == 0)
+            os.close(lfd)
         finally:
             s.close()
             p.close()
 
-    t.check("handshake: server: HS_ACCEPT's fd reads the ClientHello and writes to the peer; HS_DONE installs the association with the peer identity (ASSOC_GET, M2MSEC_SO_PEER_ID); a record the daemon left unread is delivered after DONE",
+    t.check("handshake: server: the cookie round trip runs on the listener channel without per-peer state; HS_CLAIM then creates the peer's request, accepted, with its own channel; HS_DONE installs the association with the peer identity (ASSOC_GET, M2MSEC_SO_PEER_ID); a record the daemon left unread is delivered after DONE",
             server_full)
 
     def server_error():
         s, p = server_pair()
         try:
-            d.drain()
+            lfd = listener_of(s)
             before = global_stats(genl)
-            p.sendto(client_hello(), K)
-            hid = u(d.requests()[0][A_HS_ID])
-            fd, _ = d.accept(hid)
+            cookie_round_trip(lfd, p)
+            fd, r = d.claim(lfd, P)
+            hid = u(r[A_HS_ID])
             d.done(hid, -errno.EKEYREJECTED)
             expect(assocs(genl, s) == [], "association installed")
             expect(os.read(fd, 100) == b"")
@@ -291,30 +355,30 @@ try:
             expect(delta(before, after, "hs_failed") == 1)
             expect(delta(before, after, "hs_pending") == 0)
             expect_errno(errno.ENOENT, lambda: d.done(hid, 0))
+            os.close(lfd)
         finally:
             s.close()
             p.close()
 
-    t.check("handshake: HS_DONE with an error status fails the request: nothing installed, counted as failed, a second DONE gives ENOENT",
+    t.check("handshake: HS_DONE with an error status fails the claimed request: nothing installed, counted as failed, a second DONE gives ENOENT",
             server_error)
 
     def misuse():
         s, p = server_pair()
         try:
-            d.drain()
-            p.sendto(client_hello(), K)
-            hid = u(d.requests()[0][A_HS_ID])
-            expect_errno(errno.EINVAL, lambda: d.done(hid, 0))
-            fd, _ = d.accept(hid)
-            expect_errno(errno.EBUSY, lambda: d.accept(hid))
+            lid = u(d.listener()[A_HS_ID])
+            expect_errno(errno.EINVAL, lambda: d.done(lid, 0))
+            lfd, _ = d.accept(lid)
+            expect_errno(errno.EBUSY, lambda: d.accept(lid))
             expect_errno(errno.ENOENT, lambda: d.accept(0x7ffffff0))
-            expect_errno(errno.ERANGE, lambda: d.done(hid, 5))
-            os.close(fd)
+            expect_errno(errno.ERANGE, lambda: d.done(lid, 5))
+            expect_errno(errno.EINVAL, lambda: d.done(lid, 0))
+            os.close(lfd)
         finally:
             s.close()
             p.close()
 
-    t.check("handshake: DONE before ACCEPT gives EINVAL, a second ACCEPT EBUSY, an unknown id ENOENT, a positive status ERANGE",
+    t.check("handshake: HS_DONE on a listener gives EINVAL, a second ACCEPT of it EBUSY, an unknown id ENOENT, a positive status ERANGE",
             misuse)
 
     def client_ok():
@@ -449,9 +513,10 @@ try:
     def unprivileged():
         s, p = server_pair()
         try:
-            d.drain()
+            lid = u(d.listener()[A_HS_ID])
+            lfd, _ = d.accept(lid)
             p.sendto(client_hello(), K)
-            hid = u(d.requests()[0][A_HS_ID])
+            read_chan(lfd)
             pid = os.fork()
             if pid == 0:
                 code = 1
@@ -461,11 +526,12 @@ try:
                     os.setuid(65534)
                     g = Genl()
                     for fn in (lambda: g.request(CMD_HS_ACCEPT,
-                                                 nla_u32(A_HS_ID, hid)),
+                                                 nla_u32(A_HS_ID, lid)),
                                lambda: g.request(CMD_HS_DONE,
-                                                 nla_u32(A_HS_ID, hid) +
+                                                 nla_u32(A_HS_ID, lid) +
                                                  nla(A_HS_STATUS,
                                                      struct.pack("=i", 0))),
+                               lambda: d.claim(lfd, P, genl=g),
                                lambda: g.subscribe("handshake")):
                         expect_errno(errno.EPERM, fn)
                     code = 0
@@ -475,50 +541,77 @@ try:
             _, st = os.waitpid(pid, 0)
             expect(os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0,
                    "child status %r" % st)
-            fd, _ = d.accept(hid)   # still pending: the attempts changed nothing
+            # The attempts changed nothing: the claim is still possible.
+            fd, _ = d.claim(lfd, P)
             os.close(fd)
+            os.close(lfd)
         finally:
             s.close()
             p.close()
 
-    t.check("handshake: a user without CAP_NET_ADMIN gets EPERM for HS_ACCEPT, HS_DONE and the handshake multicast group; the request stays acceptable",
+    t.check("handshake: a user without CAP_NET_ADMIN gets EPERM for HS_ACCEPT, HS_DONE, HS_CLAIM (even holding the listener channel) and the handshake multicast group; the claim stays possible",
             unprivileged)
 
+    def spoof(n, hello, base=0):
+        srcs = []
+        for i in range(base, base + n):
+            x = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            x.bind(("127.1.%d.%d" % (i // 250, 1 + i % 250), 4800))
+            x.sendto(hello, K)
+            srcs.append(x)
+        for x in srcs:
+            x.close()
+
     def flood():
-        set_config(genl, sock_max=16, queue_max=8)
+        set_config(genl, hello_max=16)
+        d.drain()
         s = dtls_socket(bind=K)
         s.listen(8)
-        srcs = []
         try:
             before = global_stats(genl)
-            hello = client_hello()
-            for i in range(300):
-                x = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                x.bind(("127.1.%d.%d" % (i // 250, 1 + i % 250), 4800))
-                x.sendto(hello, K)
-                srcs.append(x)
-            # One pending peer keeps sending: its queue is bounded too.
-            for _ in range(50):
-                srcs[0].sendto(hello, K)
+            spoof(300, client_hello())
             time.sleep(0.5)
             after = global_stats(genl)
-            created = delta(before, after, "hs_created")
-            dropped = delta(before, after, "hs_dropped")
-            expect(created == 16 and dropped == 284,
-                   "created %d dropped %d" % (created, dropped))
-            expect(after["hs_pending"] - before["hs_pending"] == 16)
-            expect(delta(before, after, "ctrl_drop") >= 50 - 8 + 1,
-                   "ctrl_drop %d" % delta(before, after, "ctrl_drop"))
+            queued = delta(before, after, "hs_hello_queued")
+            dropped = delta(before, after, "hs_hello_dropped")
+            expect(queued == 16 and dropped == 284,
+                   "queued %d dropped %d" % (queued, dropped))
+            for k in ("hs_created", "hs_pending", "hs_accepted",
+                      "hs_dropped", "ctrl_queued"):
+                expect(delta(before, after, k) == 0, "%s %d" %
+                       (k, delta(before, after, k)))
+            expect(delta(before, after, "hs_hello_pending") == 16)
         finally:
             s.close()
-            for x in srcs:
-                x.close()
-            set_config(genl, sock_max=64, queue_max=32)
-        expect(global_stats(genl)["hs_pending"] == before["hs_pending"],
-               "requests left after close")
+            set_config(genl, hello_max=64)
+        expect(global_stats(genl)["hs_hello_pending"] ==
+               before["hs_hello_pending"], "hellos left after close")
 
-    t.check("handshake: a flood of ClientHellos from 300 spoofed source addresses keeps unfinished requests at the per-socket bound (16) and counts the rest as dropped; a request's queue is bounded (excess counted as ctrl_drop)",
+    t.check("handshake: 300 spoofed ClientHellos from as many addresses, nobody reading the listener: no request, nothing pending, the hello queue holds its bound (16) and the other 284 are counted as hello drops; closing the socket frees the queue",
             flood)
+
+    def flood_bytes():
+        set_config(genl, hello_bytes=4096)
+        d.drain()
+        s = dtls_socket(bind=K)
+        s.listen(8)
+        big = client_hello() + b"\0" * 1000
+        try:
+            before = global_stats(genl)
+            spoof(50, big)
+            time.sleep(0.5)
+            after = global_stats(genl)
+            queued = delta(before, after, "hs_hello_queued")
+            dropped = delta(before, after, "hs_hello_dropped")
+            expect(1 <= queued <= 4096 // 1000 and queued + dropped == 50,
+                   "queued %d dropped %d" % (queued, dropped))
+            expect(delta(before, after, "hs_created") == 0)
+        finally:
+            s.close()
+            set_config(genl, hello_bytes=131072)
+
+    t.check("handshake: the hello queue's memory bound (4096 bytes) holds at most 4 ClientHellos of 1 KiB, the rest of 50 spoofed ones counted as hello drops",
+            flood_bytes)
 
     def ratelimit():
         set_config(genl, rate=1, burst=3)
@@ -534,45 +627,137 @@ try:
                 srcs.append(x)
             time.sleep(0.3)
             after = global_stats(genl)
-            created = delta(before, after, "hs_created")
+            queued = delta(before, after, "hs_hello_queued")
             limited = delta(before, after, "hs_ratelimited")
-            expect(3 <= created <= 5 and created + limited == 10,
-                   "created %d rate-limited %d" % (created, limited))
+            expect(3 <= queued <= 5 and queued + limited == 10,
+                   "queued %d rate-limited %d" % (queued, limited))
         finally:
             s.close()
             for x in srcs:
                 x.close()
             set_config(genl, rate=1000, burst=1000)
 
-    t.check("handshake: the per-source token bucket (rate 1/s, burst 3) refuses further ClientHellos from one address on other ports and counts them",
+    t.check("handshake: the per-source token bucket (rate 1/s, burst 3) sits in front of the hello queue: further ClientHellos from one address on other ports are refused and counted",
             ratelimit)
 
     def close_with_requests():
-        s = dtls_socket(bind=K)
-        s.listen(8)
+        s, _ = server_pair()
+        _.close()
         peers = [peer_socket(("127.0.0.1", 4710 + i)) for i in range(3)]
         try:
-            d.drain()
+            lfd = listener_of(s)
             before = global_stats(genl)
+            fds = []
             for x in peers:
                 x.sendto(client_hello(), K)
-            reqs = d.requests(3)
-            expect(len(reqs) == 3)
-            fd, _ = d.accept(u(reqs[0][A_HS_ID]))
+                peer, _, _ = hs_dgram_parse(read_chan(lfd))
+                expect(peer == sockaddr(x.getsockname()))
+                fds.append(d.claim(lfd, x.getsockname())[0])
+            peers[0].sendto(client_hello(), K)   # a hello left queued
+            time.sleep(0.2)
             s.close()
-            expect(os.read(fd, 100) == b"", "channel not at EOF")
-            expect_errno(errno.EPIPE, lambda: os.write(fd, b"x"))
-            os.close(fd)
+            for fd in fds:
+                expect(os.read(fd, 100) == b"", "channel not at EOF")
+                expect_errno(errno.EPIPE, lambda: os.write(fd, b"x"))
+                os.close(fd)
+            expect(os.read(lfd, 100) == b"", "listener not at EOF")
+            expect_errno(errno.EPIPE, lambda: os.write(
+                lfd, hs_dgram(P, b"x")))
+            os.close(lfd)
             after = global_stats(genl)
             expect(delta(before, after, "hs_failed") == 3)
             expect(after["hs_pending"] == before["hs_pending"])
-            expect_errno(errno.ENOENT, lambda: d.accept(u(reqs[1][A_HS_ID])))
         finally:
             for x in peers:
                 x.close()
 
-    t.check("handshake: closing a listening socket fails its pending and accepted requests: channel read() returns 0, write() EPIPE, nothing left pending",
+    t.check("handshake: closing a listening socket fails its claimed requests and ends its listener: channels read 0 and write EPIPE, nothing left pending",
             close_with_requests)
+
+    def listener_misuse():
+        s, p = server_pair()
+        try:
+            lid = u(d.listener()[A_HS_ID])
+            lfd, _ = d.accept(lid)
+            p.sendto(client_hello(), K)
+            expect_errno(errno.EINVAL, lambda: os.read(lfd, HS_DGRAM_LEN - 1))
+            peer, _, _ = hs_dgram_parse(os.read(lfd, 65536))
+            expect(peer == sockaddr(P))
+            for bad in (hs_dgram(P, b"")[:35],              # short header
+                        hs_dgram(P, b"x", hdr_len=35),     # hdr_len too small
+                        hs_dgram(P, b"")):                 # no datagram
+                expect_errno(errno.EINVAL, lambda: os.write(lfd, bad))
+            hdr = bytearray(hs_dgram(P, b"x"))
+            hdr[0:2] = struct.pack("=H", 200)               # beyond the buffer
+            expect_errno(errno.EINVAL, lambda: os.write(lfd, bytes(hdr)))
+            expect_errno(errno.EAFNOSUPPORT, lambda: os.write(
+                lfd, hs_dgram(("::1", 4700), b"x")))
+            expect_errno(errno.EINVAL, lambda: os.write(
+                lfd, hs_dgram(("127.0.0.1", 0), b"x")))
+            # Claims: only for a source just read, once, of the right family.
+            expect_errno(errno.ENOENT, lambda: d.claim(lfd, ("127.0.0.1",
+                                                             4999)))
+            expect_errno(errno.EAFNOSUPPORT, lambda: d.claim(lfd,
+                                                             ("::1", 4700)))
+            p.sendto(client_hello(), K)     # a copy still queued at the claim
+            time.sleep(0.2)
+            fd, _ = d.claim(lfd, P)
+            os.set_blocking(lfd, False)
+            expect_errno(errno.EAGAIN, lambda: os.read(lfd, 65536))
+            os.set_blocking(lfd, True)
+            expect_errno(errno.ENOENT, lambda: d.claim(lfd, P))
+            expect_errno(errno.EINVAL, lambda: d.claim(fd, P))
+            expect_errno(errno.EINVAL, lambda: d.claim(s.fileno(), P))
+            expect_errno(errno.EBADF, lambda: d.claim(1000, P))
+            p.sendto(client_hello(), K)     # goes to the peer's request now
+            expect(read_chan(fd)[13] == 1)
+            os.close(fd)
+            # A closed listener channel gives the listener back.
+            os.close(lfd)
+            lfd, _ = d.accept(lid)
+            os.close(lfd)
+        finally:
+            s.close()
+            p.close()
+
+    t.check("handshake: listener channel misuse: a read buffer shorter than the header, a short or inconsistent header, an empty datagram, port 0 give EINVAL, a peer of another family EAFNOSUPPORT; HS_CLAIM for a peer not just read gives ENOENT (also the second time), with a non-listener fd EINVAL, a bad fd EBADF; a hello still queued when its peer is claimed is not handed out; a closed listener channel can be accepted again",
+            listener_misuse)
+
+    def ipv6_listener():
+        k6, p6a = ("::1", 4600), ("::1", 4700)
+        d.drain()
+        s = dtls_socket(bind=k6)
+        s.listen(8)
+        p6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        p6.bind(p6a)
+        p6.settimeout(5)
+        try:
+            lfd, _ = d.accept(u(d.listener(local=k6)[A_HS_ID]))
+            hello = client_hello()
+            p6.sendto(hello, k6)
+            peer, local, data = hs_dgram_parse(read_chan(lfd))
+            expect((peer, local, data) == (sockaddr(p6a), sockaddr(k6), hello),
+                   "read %r %r" % (peer, local))
+            expect_errno(errno.EAFNOSUPPORT, lambda: os.write(
+                lfd, hs_dgram(P, b"x")))
+            os.write(lfd, hs_dgram(p6a, b"\x16\xfe\xff verify request"))
+            data, src = p6.recvfrom(100)
+            expect(data == b"\x16\xfe\xff verify request" and
+                   src[:2] == k6, "%r from %r" % (data, src))
+            expect_errno(errno.EAFNOSUPPORT, lambda: d.claim(lfd, P))
+            fd, r = d.claim(lfd, p6a)
+            expect(u(r[A_HS_ROLE]) == HS_SERVER and
+                   r[A_ASSOC_PEER] == sockaddr(p6a))
+            p6.sendto(b"\x16\xfe\xfd client flight", k6)
+            expect(read_chan(fd) == b"\x16\xfe\xfd client flight")
+            os.close(fd)
+            os.close(lfd)
+        finally:
+            s.close()
+            p6.close()
+
+    t.check("handshake: IPv6 listening socket: the listener reads the ClientHello with the IPv6 peer and local address, writes the answer to an IPv6 peer (an IPv4 one is EAFNOSUPPORT), HS_CLAIM gives the IPv6 peer its own channel",
+            ipv6_listener)
 
     def sockopt_errors():
         c = dtls_socket()
@@ -594,7 +779,8 @@ finally:
     d.close()
     restore = b"".join(nla_u32(k, u(saved[k])) for k in
                        (A_CFG_HS_SOCK_MAX, A_CFG_HS_TIMEOUT_MS, A_CFG_HS_RATE,
-                        A_CFG_HS_BURST, A_CFG_HS_QUEUE_MAX) if k in saved)
+                        A_CFG_HS_BURST, A_CFG_HS_QUEUE_MAX, A_CFG_HS_HELLO_MAX,
+                        A_CFG_HS_HELLO_BYTES) if k in saved)
     if restore:
         genl.request(CMD_SET_CONFIG, restore)
 t.exit()

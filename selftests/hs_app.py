@@ -1,137 +1,86 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""A small application on an m2msec DTLS socket for the handshake tests.
+"""A tiny application on an m2msec DTLS socket for the handshake tests.
 
-  hs_app.py server ADDR PORT [NAME]   bind, listen(), print "listening"
-  hs_app.py client ADDR PORT [NAME]   connect() (m2msecd runs the handshake),
-      print "connected" or "connect: ERRNO" (the errno's name)
+  hs_app.py server ADDR PORT EXPECT REPLY   listen(), wait for a record
+      containing EXPECT, answer REPLY on its association, print the peer id
+  hs_app.py client ADDR PORT SEND [NAME]    connect() (the daemon runs the
+      handshake; NAME: server name), send SEND, print the peer id
+  hs_app.py connect-errno ADDR PORT         print connect()'s errno name
 
-NAME: the socket's server name (a client's SNI; the certificate a server
-presents).  The application never sees a key.  First it prints the global
-handshake counters, "stats hs_completed=N hs_failed=N hs_timeout=N".  Then,
-until "!quit" or two minutes:
-
-  - every record received is printed as
-      recv assoc=ID epoch=E from=ADDR:PORT data=TEXT
-  - a line read on standard input is sent as one record: a client to its
-    peer, a server on the association of the last record received;
-  - "!report" prints one line per association of the socket, from the
-    kernel's dump, then "associations N" and "report end":
-      assoc id=ID version=1.2|1.3 cipher=NAME rx_records=N tx_records=N
-      auth_fail=N tx_cid=HEX rx_cid=HEX peer_id=IDENTITY
-    and the "stats" line again.  A client whose connect() failed prints the
-    report at once and exits.
+The application never sees a key: m2msecd does the handshake.
 """
 import ctypes
 import errno
 import os
-import select
+import socket
 import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from m2msec import (A_ASSOC_CIPHER, A_ASSOC_ID, A_ASSOC_RX_CID,  # noqa: E402
-                    A_ASSOC_STATS, A_ASSOC_TX_CID, A_ASSOC_VERSION,
-                    A_HS_PEER_ID, A_SOCK_FD, CIPHERS, CMD_ASSOC_GET,
-                    CMSG_ASSOC_ID, DTLS12, DTLS13, SO_SERVER_NAME, SOL_M2MSEC,
-                    STATS, Genl, dtls_socket, global_stats, nla_u32,
-                    parse_attrs, recv_record, sock_connect, u)
+from m2msec import (SOL_M2MSEC, CMSG_ASSOC_ID, SO_PEER_ID,  # noqa: E402
+                    SO_SERVER_NAME, dtls_socket, recv_record, sock_connect)
 
 _libc = ctypes.CDLL(None, use_errno=True)
-VERSIONS = {DTLS12: "1.2", DTLS13: "1.3"}
-CIPHER_NAMES = {v[0]: k for k, v in CIPHERS.items()}
 
 
-def out(line):
-    print(line)
+def peer_id(s, aid):
+    buf = ctypes.create_string_buffer(struct.pack("=I", aid), 1100)
+    ln = ctypes.c_uint32(1100)
+    if _libc.getsockopt(s.fileno(), SOL_M2MSEC, SO_PEER_ID, buf,
+                        ctypes.byref(ln)) < 0:
+        return "(getsockopt: %s)" % os.strerror(ctypes.get_errno())
+    return buf.raw[:ln.value].rstrip(b"\0").decode()
+
+
+def server(addr, port, expect, reply):
+    s = dtls_socket(bind=(addr, int(port)))
+    s.listen()
+    print("listening")
     sys.stdout.flush()
-
-
-def hs_stats(genl):
-    st = global_stats(genl)
-    out("stats hs_completed=%d hs_failed=%d hs_timeout=%d" % (
-        st["hs_completed"], st["hs_failed"], st["hs_timeout"]))
-
-
-def report(s):
-    genl = Genl()
-    assocs = genl.request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, s.fileno()),
-                            dump=True)
-    for a in assocs:
-        st = parse_attrs(a[A_ASSOC_STATS])
-        st = {n: u(st.get(i + 1, b"\0")) for i, n in enumerate(STATS)}
-        out("assoc id=%d version=%s cipher=%s rx_records=%d tx_records=%d "
-            "auth_fail=%d tx_cid=%s rx_cid=%s peer_id=%s" % (
-                u(a[A_ASSOC_ID]),
-                VERSIONS.get(u(a[A_ASSOC_VERSION]), "?"),
-                CIPHER_NAMES.get(u(a[A_ASSOC_CIPHER]), "?"),
-                st["rx_records"], st["tx_records"], st["auth_fail"],
-                a.get(A_ASSOC_TX_CID, b"").hex() or "-",
-                a.get(A_ASSOC_RX_CID, b"").hex() or "-",
-                a.get(A_HS_PEER_ID, b"-").rstrip(b"\0").decode()))
-    out("associations %d" % len(assocs))
-    hs_stats(genl)
-    out("report end")
-
-
-def serve(s, client):
-    aid = None
-    pending = b""
-    end = time.monotonic() + 120
-    p = select.poll()
-    p.register(0, select.POLLIN)
-    p.register(s.fileno(), select.POLLIN)
+    end = time.monotonic() + 60
     while time.monotonic() < end:
-        for fd, ev in p.poll(500):
-            if fd == s.fileno():
-                try:
-                    data, peer, a, epoch, _ = recv_record(s, 65536, 0x40)
-                except BlockingIOError:
-                    continue
-                aid = a
-                out("recv assoc=%s epoch=%s from=%s:%d data=%s" %
-                    (a, epoch, peer[0], peer[1],
-                     data.decode(errors="replace").strip()))
-                continue
-            chunk = os.read(0, 4096)
-            if not chunk:
-                p.unregister(0)
-                continue
-            pending += chunk
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                if line == b"!quit":
-                    return 0
-                if line == b"!report":
-                    report(s)
-                elif client:
-                    s.send(line + b"\n")
-                elif aid is not None:
-                    s.sendmsg([line + b"\n"], [(SOL_M2MSEC, CMSG_ASSOC_ID,
-                                                struct.pack("=I", aid))])
-                else:
-                    out("nothing to answer yet: %s" % line.decode())
+        try:
+            data, peer, aid, epoch, _ = recv_record(s, 65536,
+                                                   socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            time.sleep(0.05)
+            continue
+        if expect.encode() in data:
+            s.sendmsg([reply.encode() + b"\n"],
+                      [(SOL_M2MSEC, CMSG_ASSOC_ID, struct.pack("=I", aid))])
+            print("received %r from %s:%d, association %d, epoch %d, peer id %s"
+                  % (data, peer[0], peer[1], aid, epoch, peer_id(s, aid)))
+            sys.stdout.flush()
+            time.sleep(1)
+            return 0
+    print("nothing received")
+    return 1
+
+
+def client(addr, port, text, name=None):
+    s = dtls_socket()
+    if name:
+        s.setsockopt(SOL_M2MSEC, SO_SERVER_NAME, name.encode())
+    sock_connect(s, (addr, int(port)))
+    s.send(text.encode() + b"\n")
+    print("connected, peer id %s" % peer_id(s, 0))
+    sys.stdout.flush()
+    time.sleep(1)
     return 0
 
 
-def main(role, addr, port, name=None):
-    hs_stats(Genl())
-    s = dtls_socket(bind=(addr, int(port)) if role == "server" else None)
-    if name:
-        s.setsockopt(SOL_M2MSEC, SO_SERVER_NAME, name.encode())
-    if role == "server":
-        s.listen()
-        out("listening")
-    else:
-        try:
-            sock_connect(s, (addr, int(port)))
-        except OSError as e:
-            out("connect: %s" % errno.errorcode.get(e.errno, str(e.errno)))
-            report(s)
-            return 0
-        out("connected")
-    return serve(s, role == "client")
+def connect_errno(addr, port):
+    s = dtls_socket()
+    try:
+        sock_connect(s, (addr, int(port)))
+        print("connected")
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)))
+    return 0
 
 
-sys.exit(main(*sys.argv[1:]))
+cmd = sys.argv[1]
+sys.exit({"server": server, "client": client,
+          "connect-errno": connect_errno}[cmd](*sys.argv[2:]))

@@ -6,7 +6,7 @@
 # then flows through the kernel record layer.
 #
 #   netns of the test                         peer netns
-#   m2msecd + hs_app.py (m2msec socket)       gnutls-cli / gnutls-serv --echo
+#   m2msecd + hs_session.py (m2msec socket)       gnutls-cli / gnutls-serv --echo
 #   10.98.0.1  <---- DTLS 1.2 handshake ---->  10.98.0.2  (m2msecd's channel)
 #              <---- records (kernel) ------>
 #

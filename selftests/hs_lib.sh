@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The set-up shared by the handshake tests (hs_openssl.sh, hs_gnutls.sh,
 # hs_wolfssl.sh, hs_negative.sh): two network namespaces joined by a veth
-# pair, m2msecd and the application (hs_app.py) on one side, the unmodified
+# pair, m2msecd and the application (hs_session.py) on one side, the unmodified
 # peer program on the other.
 #
 #   netns of the test (unshare -n)            netns $PNS (ip netns)
 #   m2msecd  <- HS_REQUEST / channel fd
-#   hs_app.py on an m2msec socket
+#   hs_session.py on an m2msec socket
 #   10.98.0.1  ------------- veth -------------  10.98.0.2
 #                                                openssl, gnutls, wolfSSL
 #
@@ -26,7 +26,7 @@
 #                          start and its last report
 #   par_start CMD... / par_wait   run a case; with M2MSEC_HS_PARALLEL=1
 #                          all cases at once, TAP lines in order
-#   app_start DIR ROLE ADDR PORT [NAME]   hs_app.py, output DIR/app,
+#   app_start DIR ROLE ADDR PORT [NAME]   hs_session.py, output DIR/app,
 #                          stdin the FIFO DIR/app.in ($app)
 #   app_say DIR LINE       a line to the application
 #   app_report DIR         its associations (report lines in DIR/report)
@@ -126,7 +126,7 @@ app_start() {
 	mkdir -p "$d"
 	rm -f "$d/app.in"
 	mkfifo "$d/app.in"
-	bg "$d/app" python3 "$HERE/hs_app.py" "$@" <>"$d/app.in"
+	bg "$d/app" python3 "$HERE/hs_session.py" "$@" <>"$d/app.in"
 	app=$pid
 }
 

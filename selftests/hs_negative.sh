@@ -4,7 +4,7 @@
 # Handshakes that must fail, and the daemon going away.
 #
 #   netns of the test                         peer netns
-#   m2msecd + hs_app.py (m2msec socket)       openssl s_server / s_client,
+#   m2msecd + hs_session.py (m2msec socket)       openssl s_server / s_client,
 #   10.98.0.1  <---- DTLS 1.2 handshake ---->  10.98.0.2  a silent UDP peer
 #
 # A rejected peer: connect() fails with the documented errno, the peer

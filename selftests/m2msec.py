@@ -50,12 +50,36 @@ CMD_HS_REQUEST, CMD_HS_ACCEPT, CMD_HS_DONE = 12, 13, 14
  A_HS_SERVER_NAME) = range(31, 37)
 (A_CFG_HS_SOCK_MAX, A_CFG_HS_NET_MAX, A_CFG_HS_TIMEOUT_MS, A_CFG_HS_RATE,
  A_CFG_HS_BURST, A_CFG_HS_QUEUE_MAX) = range(37, 43)
+CMD_ASSOC_EVENT = 15
+A_EVENT_KIND, A_EVENT_DIR, A_EVENT_REASON, A_ASSOC_SUITE = range(43, 47)
 HS_CLIENT, HS_SERVER = 1, 2
 SO_SERVER_NAME, SO_PEER_ID = 1, 2
 # Global only, after M2MSEC_A_STAT_PAD (15); "hs_pending" is a gauge.
 HS_STATS = {name: 16 + i for i, name in enumerate(
     ["hs_created", "hs_accepted", "hs_completed", "hs_failed", "hs_timeout",
-     "hs_ratelimited", "hs_dropped", "hs_pending"])}
+     "hs_ratelimited", "hs_dropped", "hs_pending",
+     "hs_hello_queued", "hs_hello_dropped", "hs_hello_pending",
+     "hs_claimed"])}
+# Listener of a listening socket: hello queue, HS_CLAIM.
+CMD_HS_CLAIM = 16
+A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES = 47, 48
+HS_LISTENER = 3
+HS_DGRAM_LEN, HS_DGRAM_MIN = 64, 36
+
+
+def hs_dgram(peer, data, hdr_len=HS_DGRAM_LEN, peer_len=None):
+    """struct m2msec_hs_dgram naming @peer, then @data (listener write)."""
+    sa = sockaddr(peer)
+    hdr = struct.pack("=HHHH", hdr_len, len(sa) if peer_len is None
+                      else peer_len, 0, 0) + sa.ljust(28, b"\0") + \
+        b"\0" * 28
+    return hdr[:hdr_len].ljust(hdr_len, b"\0") + data
+
+
+def hs_dgram_parse(buf):
+    """(peer sockaddr bytes, local sockaddr bytes, data) of a listener read."""
+    hl, pl, ll, _ = struct.unpack_from("=HHHH", buf)
+    return buf[8:8 + pl], buf[36:36 + ll], buf[hl:]
 
 
 def family():

@@ -19,6 +19,9 @@ TESTS=(
 	dtls_netns.py
 	interop_dtls.sh
 	handshake_kernel.py
+	hs_interop.sh
+	hs_coap.sh
+	hs_flood.sh
 	hs_openssl.sh
 	hs_gnutls.sh
 	hs_wolfssl.sh

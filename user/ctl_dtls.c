@@ -43,6 +43,56 @@ static const char *const cipher_names[M2MSEC_CIPHER_MAX + 1] = {
 	[M2MSEC_CIPHER_AES_128_CCM_8] = "AES-128-CCM-8",
 };
 
+/* IANA names of the suites the module's ciphers serve. */
+static const struct {
+	uint16_t id;
+	const char *name;
+} suite_names[] = {
+	{ 0x00a8, "TLS_PSK_WITH_AES_128_GCM_SHA256" },
+	{ 0x00a9, "TLS_PSK_WITH_AES_256_GCM_SHA384" },
+	{ 0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" },
+	{ 0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" },
+	{ 0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" },
+	{ 0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" },
+	{ 0xc0a4, "TLS_PSK_WITH_AES_128_CCM" },
+	{ 0xc0a8, "TLS_PSK_WITH_AES_128_CCM_8" },
+	{ 0xc0ac, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM" },
+	{ 0xc0ae, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8" },
+	{ 0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" },
+	{ 0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" },
+	{ 0xccab, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256" },
+	{ 0x1301, "TLS_AES_128_GCM_SHA256" },
+	{ 0x1302, "TLS_AES_256_GCM_SHA384" },
+	{ 0x1303, "TLS_CHACHA20_POLY1305_SHA256" },
+	{ 0x1304, "TLS_AES_128_CCM_SHA256" },
+	{ 0x1305, "TLS_AES_128_CCM_8_SHA256" },
+};
+
+static struct json_object *suite_json(struct nlattr *attr)
+{
+	uint16_t id = nla_get_u16(attr);
+	char buf[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(suite_names) / sizeof(suite_names[0]); i++)
+		if (suite_names[i].id == id)
+			return json_object_new_string(suite_names[i].name);
+	snprintf(buf, sizeof(buf), "0x%04x", id);
+	return json_object_new_string(buf);
+}
+
+/**
+ * ctl_cipher_name() - printable name of an enum m2msec_cipher value
+ * @cipher: the value
+ *
+ * Return: a static string, "unknown" for values this tool does not know.
+ */
+const char *ctl_cipher_name(uint32_t cipher)
+{
+	return cipher <= M2MSEC_CIPHER_MAX && cipher_names[cipher] ?
+	       cipher_names[cipher] : "unknown";
+}
+
 static struct json_object *stats_json(struct nlattr *nest)
 {
 	struct json_object *o = json_object_new_object();
@@ -107,11 +157,14 @@ static int assoc_cb(struct nlattr **tb, void *arg)
 		nla_get_u32(tb[M2MSEC_A_ASSOC_ID])));
 	json_object_object_add(o, "version", json_object_new_string(
 		m2msec_dtls_version_name(nla_get_u16(tb[M2MSEC_A_ASSOC_VERSION]))));
-	json_object_object_add(o, "cipher", json_object_new_string(
-		cipher <= M2MSEC_CIPHER_MAX && cipher_names[cipher] ?
-		cipher_names[cipher] : "unknown"));
+	json_object_object_add(o, "cipher",
+			       json_object_new_string(ctl_cipher_name(cipher)));
+	add_if(o, "suite", tb[M2MSEC_A_ASSOC_SUITE], suite_json);
 	add_if(o, "peer", tb[M2MSEC_A_ASSOC_PEER], ctl_addr_json);
 	add_if(o, "local", tb[M2MSEC_A_ASSOC_LOCAL], ctl_addr_json);
+	if (tb[M2MSEC_A_HS_PEER_ID])
+		json_object_object_add(o, "peer_id", json_object_new_string(
+			nla_get_string(tb[M2MSEC_A_HS_PEER_ID])));
 	if (tb[M2MSEC_A_ASSOC_DRIVER])
 		json_object_object_add(o, "driver", json_object_new_string(
 			nla_get_string(tb[M2MSEC_A_ASSOC_DRIVER])));
@@ -155,6 +208,10 @@ static void print_assoc(struct json_object *o)
 	printf("assoc %s %s %s peer %s local %s age %sms\n", js(o, "id"),
 	       js(o, "version"), js(o, "cipher"), js(o, "peer"),
 	       js(o, "local"), js(o, "age_ms"));
+	if (json_object_object_get_ex(o, "suite", NULL))
+		printf("  suite %s\n", js(o, "suite"));
+	if (json_object_object_get_ex(o, "peer_id", NULL))
+		printf("  peer-id %s\n", js(o, "peer_id"));
 	printf("  driver %s replay-window %s", js(o, "driver"),
 	       js(o, "replay_window"));
 	if (json_object_object_get_ex(o, "tx_cid", NULL))

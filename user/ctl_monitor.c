@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * m2msecctl monitor: print the module's notifications as they happen —
- * handshake requests (group "handshake", needs CAP_NET_ADMIN) and AEAD
- * usage limits approaching or reached (group "events").
+ * handshake requests (group "handshake", needs CAP_NET_ADMIN), AEAD usage
+ * limits approaching or reached, associations up, key updates,
+ * associations down and failed handshakes (group "events").
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +20,8 @@
 #include <netlink/socket.h>
 #include <linux/m2msec.h>
 
+#include "lib/m2msec.h"
+#include "ctl_dtls.h"
 #include "ctl_monitor.h"
 #include "ctl_util.h"
 
@@ -30,7 +33,8 @@ struct monitor {
 static const char *role_name(uint8_t role)
 {
 	return role == M2MSEC_HS_CLIENT ? "client" :
-	       role == M2MSEC_HS_SERVER ? "server" : "unknown";
+	       role == M2MSEC_HS_SERVER ? "server" :
+	       role == M2MSEC_HS_LISTENER ? "listener" : "unknown";
 }
 
 static const char *limit_name(uint32_t kind)
@@ -44,6 +48,74 @@ static void add_u64(struct json_object *o, const char *k, struct nlattr *a)
 	if (a)
 		json_object_object_add(o, k,
 			json_object_new_int64((int64_t)nla_get_u64(a)));
+}
+
+static void add_u32(struct json_object *o, const char *k, struct nlattr *a)
+{
+	if (a)
+		json_object_object_add(o, k,
+			json_object_new_int64(nla_get_u32(a)));
+}
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static const char *assoc_event_name(uint32_t kind)
+{
+	switch (kind) {
+	case M2MSEC_EVENT_UP:
+		return "assoc-up";
+	case M2MSEC_EVENT_KEY_UPDATE:
+		return "key-update";
+	case M2MSEC_EVENT_DOWN:
+		return "assoc-down";
+	case M2MSEC_EVENT_HS_FAILED:
+		return "handshake-failed";
+	}
+	return "unknown";
+}
+
+static const char *reason_name(uint32_t reason)
+{
+	return reason == M2MSEC_EVENT_REASON_DELETED ? "deleted" :
+	       reason == M2MSEC_EVENT_REASON_SOCKET_CLOSED ? "socket-closed" :
+	       "unknown";
+}
+
+/* M2MSEC_CMD_ASSOC_EVENT: association life and failed handshakes. */
+static void assoc_event_json(struct json_object *o, struct nlattr **tb)
+{
+	uint32_t kind = tb[M2MSEC_A_EVENT_KIND] ?
+			nla_get_u32(tb[M2MSEC_A_EVENT_KIND]) : 0;
+
+	add_str(o, "event", assoc_event_name(kind));
+	add_u32(o, "assoc", tb[M2MSEC_A_ASSOC_ID]);
+	add_u32(o, "id", tb[M2MSEC_A_HS_ID]);
+	if (tb[M2MSEC_A_HS_ROLE])
+		add_str(o, "role", role_name(nla_get_u8(tb[M2MSEC_A_HS_ROLE])));
+	if (tb[M2MSEC_A_ASSOC_VERSION])
+		add_str(o, "version", m2msec_dtls_version_name(
+			nla_get_u16(tb[M2MSEC_A_ASSOC_VERSION])));
+	if (tb[M2MSEC_A_ASSOC_CIPHER])
+		add_str(o, "cipher", ctl_cipher_name(
+			nla_get_u32(tb[M2MSEC_A_ASSOC_CIPHER])));
+	if (tb[M2MSEC_A_HS_PEER_ID])
+		add_str(o, "peer_id", nla_get_string(tb[M2MSEC_A_HS_PEER_ID]));
+	if (tb[M2MSEC_A_EVENT_DIR])
+		add_str(o, "dir", nla_get_u8(tb[M2MSEC_A_EVENT_DIR]) ==
+			M2MSEC_EVENT_DIR_RX ? "rx" : "tx");
+	add_u64(o, "epoch", tb[M2MSEC_A_EVENT_EPOCH]);
+	if (tb[M2MSEC_A_EVENT_REASON])
+		add_str(o, "reason",
+			reason_name(nla_get_u32(tb[M2MSEC_A_EVENT_REASON])));
+	if (tb[M2MSEC_A_HS_STATUS]) {
+		int st = (int)nla_get_u32(tb[M2MSEC_A_HS_STATUS]);
+
+		json_object_object_add(o, "status", json_object_new_int(st));
+		add_str(o, "error", strerror(-st));
+	}
 }
 
 static struct json_object *event_json(int cmd, struct nlattr **tb)
@@ -63,6 +135,8 @@ static struct json_object *event_json(int cmd, struct nlattr **tb)
 			json_object_object_add(o, "server_name",
 				json_object_new_string(
 					nla_get_string(tb[M2MSEC_A_HS_SERVER_NAME])));
+	} else if (cmd == M2MSEC_CMD_ASSOC_EVENT) {
+		assoc_event_json(o, tb);
 	} else {
 		json_object_object_add(o, "event",
 				       json_object_new_string("usage-limit"));
@@ -110,7 +184,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct monitor *m = arg;
 	struct json_object *o;
 
-	if (gh->cmd != M2MSEC_CMD_HS_REQUEST && gh->cmd != M2MSEC_CMD_LIMIT_EVENT)
+	if (gh->cmd != M2MSEC_CMD_HS_REQUEST &&
+	    gh->cmd != M2MSEC_CMD_LIMIT_EVENT &&
+	    gh->cmd != M2MSEC_CMD_ASSOC_EVENT)
 		return NL_SKIP;
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, M2MSEC_A_MAX, NULL) < 0)
 		return NL_SKIP;

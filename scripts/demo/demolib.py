@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """Shared helpers of the m2msec demo (scripts/demo/): narration, network
-namespaces, static association files.
+namespaces, secret files.
 
 Only the demo uses this; it runs inside the test VM as root.
 """
@@ -12,13 +12,14 @@ import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-NC = os.path.join(REPO, "user", "m2msec-nc")
 CTL = os.path.join(REPO, "user", "m2msecctl")
 WORK = os.environ.get("DEMO_WORK", "/tmp/m2msec-demo")
 
-# The two hosts of the demo (scripts/demo/run.sh creates them).
-AE = {"ns": "ae", "v4": "10.77.0.2", "v6": "fd77::2"}
-CSE = {"ns": "cse", "v4": "10.77.0.1", "v6": "fd77::1"}
+# The hosts of the demo (scripts/demo/run.sh creates them): the CSE has a
+# link to the AE (v4) and one to the sensor (v4b).
+AE = {"ns": "ae", "v4": "10.77.0.2"}
+CSE = {"ns": "cse", "v4": "10.77.0.1", "v4b": "10.77.1.1"}
+SENSOR = {"ns": "sensor", "v4": "10.77.1.2"}
 
 
 # --- narration ----------------------------------------------------------------
@@ -29,6 +30,12 @@ def say(text="", indent=0):
         for ln in lines:
             print(" " * indent + ln)
     sys.stdout.flush()
+
+
+def section(title):
+    """A step heading, as scripts/demo/run.sh prints them."""
+    print("\n==== %s %s\n" % (title, "=" * max(70 - len(title), 0)),
+          flush=True)
 
 
 def show(prefix, text):
@@ -43,8 +50,8 @@ def echo_cmd(argv):
     """Print a command the way a reader would type it."""
     words = [os.path.relpath(a, REPO) if a.startswith(REPO + "/") else a
              for a in argv]
-    words = [w.replace("user/", "", 1) if w in ("user/m2msec-nc", "user/m2msecctl")
-             else w for w in words]
+    words = [w.replace("user/", "", 1) if w == "user/m2msecctl" else w
+             for w in words]
     print("  $ " + " ".join(words), flush=True)
 
 
@@ -108,47 +115,7 @@ class InNs:
         os.close(self.home)
 
 
-# --- static association files (Documentation/man/m2msec-nc.1) -----------------
-KEY_LEN = {"AES-128-GCM": 16, "AES-256-GCM": 32, "CHACHA20-POLY1305": 32,
-           "AES-128-CCM": 16, "AES-128-CCM-8": 16}
-
-
-def addr(host, port):
-    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
-
-
-def keyfile_pair(version, cipher, ae_addr, cse_addr):
-    """Fresh keys for one association, as the AE's and the CSE's file text.
-
-    What a handshake would have produced: the state right after Finished
-    (DTLS 1.2: epoch 1, sequence 1 next; DTLS 1.3: epoch 3, sequence 0).
-    The AE's TX direction is the CSE's RX direction and vice versa."""
-    klen = KEY_LEN[cipher]
-    ivlen = 12 if version == "1.3" or cipher.startswith("CHACHA") else 4
-    epoch, seq = (3, 0) if version == "1.3" else (1, 1)
-
-    def direction():
-        d = {"key": os.urandom(klen).hex(), "iv": os.urandom(ivlen).hex()}
-        if version == "1.3":
-            d["sn-key"] = os.urandom(klen).hex()
-        return d
-
-    a2c, c2a = direction(), direction()
-
-    def text(me, peer, tx, rx, who):
-        out = ["# m2msec static association: %s side (DTLS %s, %s)" %
-               (who, version, cipher),
-               "version " + version, "cipher " + cipher,
-               "peer " + peer, "local " + me]
-        for name, d in (("tx", tx), ("rx", rx)):
-            out += ["%s-epoch %d" % (name, epoch), "%s-seq %d" % (name, seq)]
-            out += ["%s-%s %s" % (name, k, v) for k, v in d.items()]
-        return "\n".join(out) + "\n"
-
-    return (text(ae_addr, cse_addr, a2c, c2a, "AE"),
-            text(cse_addr, ae_addr, c2a, a2c, "CSE"))
-
-
+# --- files -----------------------------------------------------------------
 def write_secret(path, text):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

@@ -12,15 +12,20 @@
 #        |     (and the peer's answer, ------->   KEY's TX keys at tx-seq
 #        |      checked with the RX keys)
 #
-# Then the configuration checks: CBC suites, loose key file permissions.
-# Loopback only; every process is killed by PID.
+# Then PSKs from the kernel keyring (user keys in a session keyring of
+# this test's own), SIGHUP reloads (new handshakes take the new PSK, a
+# broken configuration is not taken, a handshake in progress keeps its
+# PSK), raw public keys (RFC 7250; with a wolfSSL built with HAVE_RPK, as
+# scripts/build-wolfssl.sh makes it) and the configuration checks: CBC
+# suites, loose key file permissions.  Loopback only; every process is
+# killed by PID.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
 . "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-N_TESTS=14
+N_TESTS=31
 
 echo "KTAP version 1"
 echo "1..$N_TESTS"
@@ -153,5 +158,307 @@ printf '[psk]\nidentity x\nkey 00112233\n' >"$d/conf4"; chmod 644 "$d/conf4"
 "$HSD" -t -c "$d/conf4" >"$d/out4" 2>&1; rc=$?
 check "configuration: an inline PSK in a world-readable configuration file is refused" \
 	bash -c "[ $rc -ne 0 ] && grep -q 'inline PSK' '$d/out4'"
+
+# --- PSKs from the kernel keyring ---------------------------------------------
+# A session keyring of this shell's own: what is added here is seen by the
+# m2msecd processes started below and by nothing else.
+if command -v keyctl >/dev/null && keyctl new_session >/dev/null 2>&1; then
+	have_keyring=1
+else
+	have_keyring=0
+fi
+kr=m2msec-test:$$
+K1=00112233445566778899aabbccddeeff
+K2=ffeeddccbbaa99887766554433221100
+# kr_add DESC HEX: a user key holding the raw bytes of HEX, in @s.
+kr_add() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$2" | keyctl padd user "$1" @s; }
+kcheck() {
+	local t=$1; shift
+	if [ "$have_keyring" = 1 ]; then
+		check "$t" "$@"
+	else
+		n=$((n + 1)); echo "ok $n $t # SKIP keyctl missing or no session keyring"
+	fi
+}
+# psk_client PORT HEX: openssl s_client, DTLS 1.2 PSK identity m2m-ae-1.
+psk_client() {
+	mkfifo "$d/in"
+	bg "$d/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$1" \
+		-psk_identity m2m-ae-1 -psk "$2" -cipher PSK-AES128-CCM8 \
+		-legacy_server_connect -quiet <>"$d/in"
+}
+# refused CONF PATTERN: m2msecd -t fails on CONF and says PATTERN.
+refused() { ! "$HSD" -t -c "$1" >"$1.out" 2>&1 && grep -q -- "$2" "$1.out"; }
+# hsd_waiting DIR: m2msecd --udp-server has loaded its configuration.
+hsd_waiting() { wait_text "$1/hsd.err" "waiting for a client" 10; }
+# hsd_ok_says DIR PATTERN: hsd_ok, and the log has PATTERN.
+hsd_ok_says() { hsd_ok "$1" && grep -q -- "$2" "$1/hsd.err"; }
+
+newcase kr-psk
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:ae-1" "$K1" >/dev/null
+	printf 'versions 1.2\n[psk]\nidentity m2m-ae-1\nkey-keyring %s\n' "$kr:ae-1" >"$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	psk_client "$port" "$K1"
+fi
+kcheck "keyring: openssl s_client DTLS 1.2 PSK-AES128-CCM8 -> m2msecd server, PSK from a user key (key-keyring): handshake, association exported, peer psk:m2m-ae-1" \
+	hsd_ok_says "$d" 'peer psk:m2m-ae-1'
+
+newcase kr-update
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:ae-2" "$K1" >/dev/null
+	printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-keyring %s\n' "$kr:ae-2" >"$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	kr_add "$kr:ae-2" "$K2" >/dev/null	# same key, new payload
+	psk_client "$port" "$K2"
+fi
+kcheck "keyring: a user key updated while m2msecd runs is used by the next handshake, without a reload" \
+	hsd_ok "$d"
+
+newcase kr-gone
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:ae-3" "$K1" >/dev/null
+	printf 'versions 1.2\nhandshake-timeout 5\n[psk]\nidentity m2m-ae-1\nkey-keyring %s\n' "$kr:ae-3" >"$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	keyctl unlink "$(keyctl search @s user "$kr:ae-3")" @s >/dev/null
+	psk_client "$port" "$K1"
+	wait_for "$hsd_pid" 15; rc=$?
+fi
+kcheck "keyring: a user key removed while m2msecd runs: the next handshake fails, nothing written, the log names the missing key" \
+	bash -c "[ $rc -ne 0 ] && [ ! -e '$d/key' ] && grep -q \"PSK identity 'm2m-ae-1': no user key '$kr:ae-3'\" '$d/hsd.err'"
+
+newcase kr-conf
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:absent" >"$d/missing"
+check "keyring: a key-keyring naming no key is refused at load, naming the key and how to add it" \
+	refused "$d/missing" "no user key '$kr:absent'.*keyctl padd user"
+if [ "$have_keyring" = 1 ]; then
+	kr_add "$kr:long" "$(printf '%0130d' 0)" >/dev/null
+	printf 'abc' | keyctl padd logon "$kr:logon" @s >/dev/null
+	id=$(printf 'abc' | keyctl padd user "$kr:loose" @s)
+	keyctl setperm "$id" 0x3f010202
+fi
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:long" >"$d/long"
+kcheck "keyring: a 65-byte user key is refused as a PSK (1 to 64 raw bytes)" \
+	refused "$d/long" 'holds 65 bytes'
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:logon" >"$d/logon"
+kcheck "keyring: a logon key is refused with the reason (userspace cannot read it)" \
+	refused "$d/logon" 'is a logon key'
+printf '[psk]\nidentity x\nkey-keyring %s\n' "$kr:loose" >"$d/loose"
+kcheck "keyring: a user key that group and other may read is refused (keyctl setperm advised)" \
+	refused "$d/loose" 'keyctl setperm'
+
+# --- SIGHUP reload --------------------------------------------------------------
+# Server: the PSK file changes before the client comes; SIGHUP; the client
+# with the new PSK succeeds.
+newcase hup-new
+printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo "$K1" >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+echo "$K2" >"$d/psk"
+kill -HUP "$hsd_pid"
+wait_text "$d/hsd.err" "reload: $d/conf loaded" 10
+psk_client "$port" "$K2"
+check "SIGHUP: m2msecd server reloads, the next handshake uses the changed PSK file" hsd_ok "$d"
+
+# Server: the configuration is broken (PSK file readable by others), SIGHUP;
+# m2msecd says so, keeps the loaded configuration, and a client with the
+# old PSK succeeds.
+newcase hup-broken
+printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo "$K1" >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+echo "$K2" >"$d/psk"; chmod 644 "$d/psk"
+kill -HUP "$hsd_pid"
+wait_text "$d/hsd.err" "reload: $d/conf has errors" 10
+psk_client "$port" "$K1"
+check "SIGHUP with a broken configuration: m2msecd logs why, keeps running with the previous PSK, the next handshake succeeds" \
+	hsd_ok_says "$d" 'refusing PSK key file'
+
+# Client: the handshake has started (its ClientHello gets no answer yet)
+# when the PSK file changes and SIGHUP comes; the server then answers with
+# the old PSK.  A DTLS 1.2 client takes its PSK only for the
+# ClientKeyExchange, after the reload: the old one proves the handshake
+# kept its configuration.
+newcase hup-inflight
+printf 'versions 1.2\nhandshake-timeout 30\n[psk]\nidentity m2m-ae-1\nkey-file %s\n' "$d/psk" >"$d/conf"
+echo "$K1" >"$d/psk"; chmod 600 "$d/psk"
+hsd_run "$d" --udp-client "127.0.0.1:$port"
+wait_text "$d/hsd.err" "handshake 0: client" 10
+echo "$K2" >"$d/psk"
+kill -HUP "$hsd_pid"
+wait_text "$d/hsd.err" "reload: $d/conf loaded; new handshakes use it, 1 in progress" 10
+mkfifo "$d/in"
+bg "$d/peer" openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -nocert \
+	-psk "$K1" -cipher PSK-AES128-CCM8 -quiet <>"$d/in"
+check "SIGHUP during a handshake: m2msecd client finishes it with the PSK it started with (openssl s_server, old PSK)" hsd_ok "$d"
+
+# --- raw public keys (RFC 7250) ---------------------------------------------
+# Needs HAVE_RPK in the wolfSSL build ($WOLF); without it the cases are
+# skipped and an rpk setting must be refused instead.
+wolf_has() { grep -q "^#define $1\b" "$(cat "$WOLF/prefixdir")/include/wolfssl/options.h" 2>/dev/null; }
+rcheck() {
+	local t=$1; shift
+	if wolf_has HAVE_RPK; then
+		check "$t" "$@"
+	else
+		n=$((n + 1)); echo "ok $n $t # SKIP wolfSSL built without HAVE_RPK (scripts/build-wolfssl.sh recipe r2)"
+	fi
+}
+R=$tmp/rpk
+mkdir -p "$R"
+(
+	cd "$R" && umask 077 &&
+	openssl ecparam -name prime256v1 -genkey -noout -out other.key 2>/dev/null &&
+	cp "$P/srv.key" "$P/cli.key" . &&
+	for k in srv cli other; do
+		openssl pkey -in $k.key -outform DER -out $k.key.der &&
+		openssl pkey -in $k.key -pubout -out $k.spki.pem &&
+		openssl pkey -in $k.key -pubout -outform DER -out $k.spki.der || exit 1
+	done
+) >"$R/log" 2>&1 || show "$R/log"
+fp() { echo "rpk:sha256:$(sha256sum <"$R/$1.spki.der" | cut -c1-64)"; }
+# m2msecd server: our raw key srv, the peer key we trust cli (any address).
+rpk_server_conf() {
+	printf 'versions %s\nhandshake-timeout 5\n[certificate]\nrpk %s\nkey %s\n[peer]\nrpk %s\n' \
+		"$1" "$R/srv.spki.pem" "$R/srv.key" "$R/cli.spki.pem" >"$d/conf"
+}
+# wolfSSL example client with raw key KEY.
+rpk_wolf_client() {
+	local v=$1 k=$2; shift 2
+	wolf "$d/peer" client -u -v "$v" -p "$port" --rpk --files-are-der \
+		-c "$R/$k.spki.der" -k "$R/$k.key.der" -A "$R/srv.spki.der" "$@"
+}
+hsd_fails() { local rc; wait_for "$hsd_pid" 15; rc=$?; [ $rc -ne 0 ] && [ ! -e "$1/key" ] && grep -q -- "$2" "$1/hsd.err"; }
+
+newcase rpk13
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	rpk_wolf_client 4 cli
+fi
+rcheck "raw public keys: wolfSSL client DTLS 1.3 -> m2msecd server, both keys raw (RFC 7250): handshake, association exported, peer id is the SHA-256 of the client's key" \
+	hsd_ok_says "$d" "peer $(fp cli),"
+
+newcase rpk12
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.2
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	rpk_wolf_client 3 cli -l ECDHE-ECDSA-AES128-CCM-8
+fi
+rcheck "raw public keys: wolfSSL client DTLS 1.2 ECDHE-ECDSA-AES128-CCM8 -> m2msecd server, both keys raw: handshake, association exported" \
+	hsd_ok_says "$d" "ECDHE-ECDSA-AES128-CCM-8, peer $(fp cli),"
+
+newcase rpk-unknown
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	rpk_wolf_client 4 other
+fi
+rcheck "raw public keys: a client key that is no [peer] rpk is refused by m2msecd server with EKEYREJECTED, nothing written" \
+	hsd_fails "$d" "failed (Key was rejected by service): the peer's raw public key is not"
+
+# m2msecd client -> m2msecd server: the client trusts the server's key for
+# 127.0.0.1 ([peer] address), the server the client's.
+newcase rpk-both
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	mkdir -p "$d/c"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	srv_pid=$hsd_pid
+	hsd_waiting "$d"
+	printf 'handshake-timeout 5\n[certificate]\nrpk %s\nkey %s\n[peer]\naddress 127.0.0.1\nrpk %s\n' \
+		"$R/cli.spki.der" "$R/cli.key" "$R/srv.spki.der" >"$d/c/conf"
+	hsd_run "$d/c" --udp-client "127.0.0.1:$port"
+fi
+# (check() names its description d: take the directory as $1.)
+rpk_both_ok() { hsd_ok_says "$1/c" "peer $(fp srv)," && hsd_pid=$srv_pid && hsd_ok_says "$1" "peer $(fp cli),"; }
+rcheck "raw public keys: m2msecd client -> m2msecd server DTLS 1.3: each accepts the other's configured raw key, both export the association" \
+	rpk_both_ok "$d"
+
+newcase rpk-wrong-server
+if wolf_has HAVE_RPK; then
+	rpk_server_conf 1.3
+	mkdir -p "$d/c"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	srv_pid=$hsd_pid
+	hsd_waiting "$d"
+	printf 'handshake-timeout 5\n[certificate]\nrpk %s\nkey %s\n[peer]\naddress 127.0.0.1\nrpk %s\n' \
+		"$R/cli.spki.der" "$R/cli.key" "$R/other.spki.der" >"$d/c/conf"
+	hsd_run "$d/c" --udp-client "127.0.0.1:$port"
+fi
+rpk_wrong_ok() {
+	hsd_fails "$1/c" "failed (Key was rejected by service): the peer's raw public key" &&
+		hsd_pid=$srv_pid && hsd_fails "$1" "failed (Permission denied)"
+}
+rcheck "raw public keys: m2msecd client refuses a server key that is not the rpk of its [peer] (EKEYREJECTED); the server sees the refusal (EACCES); neither writes" \
+	rpk_wrong_ok "$d"
+
+newcase rpk-missing
+printf '[peer]\nrpk %s\n' "$R/cli.spki.pem" >"$d/conf"
+if wolf_has HAVE_RPK; then
+	n=$((n + 1)); echo "ok $n configuration: without HAVE_RPK an rpk setting is refused, naming it # SKIP this wolfSSL has HAVE_RPK"
+else
+	check "configuration: without HAVE_RPK an rpk setting is refused, naming it" \
+		refused "$d/conf" "HAVE_RPK"
+fi
+
+# --- client authentication on a certificate server --------------------------
+# anon_client DIR: openssl s_client, DTLS 1.2 ECDHE-ECDSA, verifies the server
+# chain but has no certificate of its own.
+anon_client() {
+	mkfifo "$1/in"
+	bg "$1/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
+		-CAfile "$P/ca.pem" -cipher ECDHE-ECDSA-AES128-CCM8 \
+		-legacy_server_connect -quiet <>"$1/in"
+}
+newcase anon-require
+printf 'versions 1.2\nhandshake-timeout 5\n[certificate]\ncert %s\nkey %s\nca %s\n' \
+	"$P/srv-chain.pem" "$P/srv.key" "$P/ca.pem" >"$d/conf"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+anon_client "$d"
+wait_for "$hsd_pid" 15; rc=$?
+# anon_refused DIR RC: m2msecd refused the client in the handshake, wrote
+# nothing, and the client read a handshake_failure alert.
+anon_refused() {
+	[ "$2" -ne 0 ] && [ ! -e "$1/key" ] &&
+		grep -q "failed (Key was rejected by service): the peer.s certificate is rejected: peer did not return a certificate" "$1/hsd.err" &&
+		wait_text "$1/peer" "SSL alert number 40" 5
+}
+check "client authentication (default require): a DTLS 1.2 client without a certificate fails inside the handshake: m2msecd EKEYREJECTED, writes nothing; the client gets a handshake_failure alert" \
+	anon_refused "$d" "$rc"
+
+newcase anon-request
+printf 'versions 1.2\nhandshake-timeout 5\n[certificate]\ncert %s\nkey %s\nca %s\nclient-certificate request\n' \
+	"$P/srv-chain.pem" "$P/srv.key" "$P/ca.pem" >"$d/conf"
+hsd_run "$d" --udp-server "127.0.0.1:$port"
+hsd_waiting "$d"
+anon_client "$d"
+check "client authentication (client-certificate request): a DTLS 1.2 client without a certificate is installed with peer id anonymous" \
+	hsd_ok_says "$d" "peer anonymous,"
+
+# --- renegotiation_info (RFC 5746) ------------------------------------------
+newcase reneg
+if wolf_has HAVE_SERVER_RENEGOTIATION_INFO; then
+	printf 'versions 1.2\n[psk]\nidentity m2m-ae-1\nkey %s\n' "$K1" >"$d/conf"
+	chmod 600 "$d/conf"
+	hsd_run "$d" --udp-server "127.0.0.1:$port"
+	hsd_waiting "$d"
+	mkfifo "$d/in"
+	bg "$d/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
+		-psk_identity m2m-ae-1 -psk "$K1" -cipher PSK-AES128-CCM8 \
+		-quiet <>"$d/in"
+	check "openssl s_client DTLS 1.2 without -legacy_server_connect -> m2msecd server: handshake (renegotiation_info sent)" hsd_ok "$d"
+else
+	n=$((n + 1)); echo "ok $n openssl s_client DTLS 1.2 without -legacy_server_connect -> m2msecd server: handshake (renegotiation_info sent) # SKIP wolfSSL built without HAVE_SERVER_RENEGOTIATION_INFO"
+fi
 
 [ "$failed" -eq 0 ]

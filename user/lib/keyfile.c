@@ -690,6 +690,8 @@ int m2msec_assoc_put_keys(struct nl_msg *msg, const struct m2msec_keyfile *kf,
 	if (kf->rx_cid_len &&
 	    nla_put(msg, M2MSEC_A_ASSOC_RX_CID, kf->rx_cid_len, kf->rx_cid))
 		return -EMSGSIZE;
+	if (kf->suite && nla_put_u16(msg, M2MSEC_A_ASSOC_SUITE, kf->suite))
+		return -EMSGSIZE;
 	return 0;
 }
 

@@ -72,6 +72,7 @@ struct m2msec_keyfile {
 	uint8_t tx_cid[M2MSEC_CID_MAX];
 	uint8_t rx_cid[M2MSEC_CID_MAX];
 	size_t tx_cid_len, rx_cid_len;
+	uint16_t suite;		/* negotiated cipher suite, 0: not known */
 };
 
 /**

@@ -228,6 +228,7 @@ int kx_build_assoc(const struct kx_session *s, const struct kx_observer *obs,
 
 	kf->version = s->version;
 	kf->cipher = s->cipher;
+	kf->suite = s->suite;
 	if (s->version == M2MSEC_DTLS_1_3)
 		ret = kx_derive13(s, role, &kf->tx, &kf->rx);
 	else

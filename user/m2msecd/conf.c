@@ -8,12 +8,16 @@
  *   ciphers PSK-AES128-CCM-8 ECDHE-ECDSA-AES128-CCM-8 ...
  *   ca /etc/m2msec/ca.pem
  *
- *   [psk]                 one PSK identity
+ *   [psk]                 one PSK identity (key from the file, this
+ *                         file or the kernel keyring: keyring.c)
  *   [certificate]         one certificate chain and key
  *   [peer]                exceptions for one peer (logged)
  *
  * Secrets (PSK key files, private keys, and this file when it holds a PSK
  * inline) must not be accessible to group or other.
+ *
+ * A configuration is reference counted (m2msecd.h); SIGHUP loads a new one
+ * beside the current one and swaps them only when it loaded completely.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -188,9 +192,37 @@ static int set_global(struct parser *p, const char *name, char *v)
 	return 0;
 }
 
+/* Checked now, so that -t and a reload report a missing key; read again
+ * at each use. */
+static int psk_keyring(struct parser *p, struct hsd_psk *k, const char *v)
+{
+	struct hsd_conf *c = p->c;
+	char why[512];
+	size_t len;
+
+	if (strlen(v) > 4095) {
+		perr(p, "key-keyring: description too long");
+		return -1;
+	}
+	k->keyring = strdup(v);
+	if (!k->keyring)
+		return -1;
+	if (!c->secret)
+		c->secret = hsd_secret_alloc();
+	if (!c->secret)
+		return -1;
+	if (hsd_keyring_psk(v, c->secret, &len, why, sizeof(why))) {
+		perr(p, "%s", why);
+		return -1;
+	}
+	explicit_bzero(c->secret, HSD_PSK_MAX);
+	return 0;
+}
+
 static int set_psk(struct parser *p, const char *name, char *v)
 {
 	struct hsd_psk *k = p->c->psks;
+	int has_key = k->key_len || k->keyring;
 
 	if (!strcmp(name, "identity") && !k->identity) {
 		if (strlen(v) > 128) {
@@ -198,29 +230,39 @@ static int set_psk(struct parser *p, const char *name, char *v)
 			return -1;
 		}
 		k->identity = strdup(v);
-	} else if (!strcmp(name, "key") && !k->key_len) {
+	} else if (!strcmp(name, "key") && !has_key) {
 		p->inline_secret = 1;
 		if (hex_decode(v, k->key, sizeof(k->key), &k->key_len)) {
 			perr(p, "key: 2 to %d hex digits", 2 * HSD_PSK_MAX);
 			return -1;
 		}
-	} else if (!strcmp(name, "key-file") && !k->key_len) {
+	} else if (!strcmp(name, "key-file") && !has_key) {
 		return psk_key_file(p, k, v);
+	} else if (!strcmp(name, "key-keyring") && !has_key) {
+		return psk_keyring(p, k, v);
 	} else if (!strcmp(name, "server-name") && !k->server_name) {
 		k->server_name = strdup(v);
 	} else {
-		perr(p, "'%s' is unknown or repeated in [psk] (identity, key or key-file, server-name)",
+		perr(p, "'%s' is unknown or repeated in [psk] (identity, one of key, key-file or key-keyring, server-name)",
 		     name);
 		return -1;
 	}
 	return 0;
 }
 
+static int no_rpk(struct parser *p)
+{
+	if (hsd_rpk_supported())
+		return 0;
+	perr(p, "rpk: this wolfSSL has no raw public keys (HAVE_RPK); rebuild it with scripts/build-wolfssl.sh");
+	return -1;
+}
+
 static int set_cert(struct parser *p, const char *name, char *v)
 {
 	struct hsd_cert *k = p->c->certs;
 
-	if (!strcmp(name, "cert") && !k->cert) {
+	if (!strcmp(name, "cert") && !k->cert && !k->rpk) {
 		k->cert = strdup(v);
 	} else if (!strcmp(name, "key") && !k->key) {
 		if (hsd_secret_file_ok(v, "private key"))
@@ -230,11 +272,21 @@ static int set_cert(struct parser *p, const char *name, char *v)
 		k->ca = strdup(v);
 	} else if (!strcmp(name, "server-name") && !k->server_name) {
 		k->server_name = strdup(v);
+	} else if (!strcmp(name, "rpk") && !k->rpk && !k->cert) {
+		if (no_rpk(p))
+			return -1;
+		k->rpk = strdup(v);
 	} else if (!strcmp(name, "client-certificate") &&
-		   (!strcmp(v, "request") || !strcmp(v, "require"))) {
-		k->require_client_cert = !strcmp(v, "require");
+		   (!strcmp(v, "request") || !strcmp(v, "require") ||
+		    !strcmp(v, "none"))) {
+		k->client_auth = !strcmp(v, "require") ? HSD_CLIENT_AUTH_REQUIRE :
+				 !strcmp(v, "request") ? HSD_CLIENT_AUTH_REQUEST :
+				 HSD_CLIENT_AUTH_NONE;
+		if (k->client_auth != HSD_CLIENT_AUTH_REQUIRE)
+			hsd_log(LOG_WARNING, "%s:%d: client-certificate %s: clients without a PSK or certificate are accepted as \"anonymous\"",
+				p->path, p->line, v);
 	} else {
-		perr(p, "'%s' is unknown, repeated or has a bad value in [certificate] (cert, key, ca, server-name, client-certificate request|require)",
+		perr(p, "'%s' is unknown, repeated or has a bad value in [certificate] (cert or rpk, key, ca, server-name, client-certificate require|request|none)",
 		     name);
 		return -1;
 	}
@@ -264,8 +316,12 @@ static int set_peer(struct parser *p, const char *name, char *v)
 	} else if (!strcmp(name, "verify-certificate") &&
 		   (!strcmp(v, "yes") || !strcmp(v, "no"))) {
 		k->no_verify = !strcmp(v, "no");
+	} else if (!strcmp(name, "rpk") && !k->rpk) {
+		if (no_rpk(p) || hsd_rpk_load(v, &k->rpk, &k->rpk_len))
+			return -1;
+		p->c->rpk_peers = 1;
 	} else {
-		perr(p, "'%s' is unknown, repeated or has a bad value in [peer] (server-name or address, verify-certificate yes|no)",
+		perr(p, "'%s' is unknown, repeated or has a bad value in [peer] (server-name or address, verify-certificate yes|no, rpk)",
 		     name);
 		return -1;
 	}
@@ -278,20 +334,22 @@ static int end_section(struct parser *p)
 
 	switch (p->sec) {
 	case SEC_PSK:
-		if (!c->psks->identity || !c->psks->key_len) {
-			perr(p, "[psk] needs identity and key or key-file");
+		if (!c->psks->identity ||
+		    (!c->psks->key_len && !c->psks->keyring)) {
+			perr(p, "[psk] needs identity and key, key-file or key-keyring");
 			return -1;
 		}
 		break;
 	case SEC_CERT:
-		if (!c->certs->cert || !c->certs->key) {
-			perr(p, "[certificate] needs cert and key");
+		if ((!c->certs->cert && !c->certs->rpk) || !c->certs->key) {
+			perr(p, "[certificate] needs cert (or rpk) and key");
 			return -1;
 		}
 		break;
 	case SEC_PEER:
-		if (!c->peers->server_name && !c->peers->addr_len) {
-			perr(p, "[peer] needs server-name or address");
+		if (!c->peers->server_name && !c->peers->addr_len &&
+		    !c->peers->rpk) {
+			perr(p, "[peer] needs server-name, address or rpk");
 			return -1;
 		}
 		if (c->peers->no_verify)
@@ -449,6 +507,7 @@ void hsd_conf_free(struct hsd_conf *c)
 		c->psks = k->next;
 		free(k->identity);
 		free(k->server_name);
+		free(k->keyring);
 		explicit_bzero(k, sizeof(*k));
 		free(k);
 	}
@@ -460,6 +519,7 @@ void hsd_conf_free(struct hsd_conf *c)
 		free(k->cert);
 		free(k->key);
 		free(k->ca);
+		free(k->rpk);
 		free(k);
 	}
 	while (c->peers) {
@@ -467,10 +527,64 @@ void hsd_conf_free(struct hsd_conf *c)
 
 		c->peers = k->next;
 		free(k->server_name);
+		free(k->rpk);
 		free(k);
 	}
 	free(c->ciphers);
 	free(c->suite13);
 	free(c->ca);
+	hsd_secret_free(c->secret);
 	memset(c, 0, sizeof(*c));
+}
+
+struct hsd_conf *hsd_conf_open(const char *path)
+{
+	struct hsd_conf *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (hsd_conf_load(path, c))
+		goto err;
+	if (hsd_tls_init(c)) {
+		hsd_tls_exit(c);
+		goto err;
+	}
+	c->refs = 1;
+	return c;
+err:
+	hsd_conf_free(c);
+	free(c);
+	return NULL;
+}
+
+struct hsd_conf *hsd_conf_get(struct hsd_conf *c)
+{
+	c->refs++;
+	return c;
+}
+
+void hsd_conf_put(struct hsd_conf *c)
+{
+	if (!c || --c->refs)
+		return;
+	hsd_tls_exit(c);
+	hsd_conf_free(c);
+	free(c);
+}
+
+int hsd_conf_reload(struct hsd *d, const char *path)
+{
+	struct hsd_conf *c = hsd_conf_open(path);
+	unsigned int busy = d->conf->refs - 1;
+
+	if (!c) {
+		hsd_log(LOG_ERR, "reload: %s has errors (above); still using the configuration loaded before",
+			path);
+		return -1;
+	}
+	hsd_conf_put(d->conf);
+	d->conf = c;
+	hsd_log(LOG_NOTICE, "reload: %s loaded; new handshakes use it, %u in progress finish with the previous one",
+		path, busy);
+	return 0;
 }

@@ -120,6 +120,7 @@ static void hs_free(struct hs *hs)
 	d->count--;
 	/* No wolfSSL_shutdown(): on success the kernel carries on. */
 	wolfSSL_free(hs->ssl);
+	hsd_conf_put(hs->tls.conf);
 	free(hs->first);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, hs->p.fd, NULL);
 	close(hs->p.fd);
@@ -160,9 +161,16 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 			why = err;
 		} else if (hsd_tls_peer_id(hs->ssl, hs->tls.psk_identity,
 					   peer_id, sizeof(peer_id))) {
-			status = -EACCES;
-			why = "the peer is not authenticated";
+			if (hs->tls.anonymous_ok) {
+				snprintf(peer_id, sizeof(peer_id), "anonymous");
+			} else {
+				status = -EACCES;
+				why = "the peer is not authenticated";
+			}
 		}
+		/* The peer finished too: tell it nothing was installed. */
+		if (status)
+			wolfSSL_shutdown(hs->ssl);
 	}
 	memcpy(&kf.peer, &hs->p.peer, hs->p.peer_len);
 	kf.peer_len = hs->p.peer_len;
@@ -240,29 +248,28 @@ static void read_first(struct hs *hs)
 		       sizeof(hs->tls.server_name));
 }
 
-int hs_start(struct hsd *d, const struct hs_params *p)
+/* A handshake for @p, in the list; its wolfSSL object still to be set. */
+static struct hs *hs_alloc(struct hsd *d, const struct hs_params *p)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
 	struct hs *hs = calloc(1, sizeof(*hs));
-	char why[64];
 
 	if (!hs)
-		return -ENOMEM;
+		return NULL;
 	hs->kind = HSD_SRC_HS;
 	hs->d = d;
 	hs->p = *p;
-	hs->tls.conf = &d->conf;
+	hs->tls.conf = hsd_conf_get(d->conf);	/* kept over a reload */
 	hs->tls.role = p->role;
 	snprintf(hs->tls.server_name, sizeof(hs->tls.server_name), "%s",
 		 p->server_name);
 	m2msec_format_addr((const struct sockaddr *)&p->peer, hs->peer_str,
 			   sizeof(hs->peer_str));
 	hs->start_ms = hsd_now_ms();
-	hs->deadline_ms = hs->start_ms + d->conf.timeout_ms;
+	hs->deadline_ms = hs->start_ms + hs->tls.conf->timeout_ms;
 	/* Unified headers are told apart from 1.2 ones by their first byte,
 	 * so the observer can parse both before the version is known. */
 	hs->obs.version = M2MSEC_DTLS_1_3;
-	hs->obs.rx_cid_len = d->conf.cid_len;
+	hs->obs.rx_cid_len = hs->tls.conf->cid_len;
 	hs->kw.s = &hs->s;
 	hs->kw.obs = &hs->obs;
 	hs->kw.role = p->role;
@@ -274,29 +281,88 @@ int hs_start(struct hsd *d, const struct hs_params *p)
 	d->count++;
 
 	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
-	if (p->role == KX_SERVER)
-		read_first(hs);
-	hs->ssl = hsd_tls_new(d, hs, &hs->p);
-	if (!hs->ssl) {
-		snprintf(why, sizeof(why), "cannot set up the wolfSSL session");
-		hs_finish(hs, -ENOMEM, why);
-		return 0;
-	}
+	return hs;
+}
+
+/* wolfSSL I/O over the channel, key export, event loop. */
+static int hs_attach(struct hs *hs)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	const struct hs_params *p = &hs->p;
+
 	wolfSSL_SSLSetIORecv(hs->ssl, io_recv);
 	wolfSSL_SSLSetIOSend(hs->ssl, io_send);
 	wolfSSL_SetIOReadCtx(hs->ssl, hs);
 	wolfSSL_SetIOWriteCtx(hs->ssl, hs);
 	kx_wolf_prepare(hs->ssl, &hs->kw);
 	ev.data.ptr = &hs->kind;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, p->fd, &ev)) {
-		hs_finish(hs, -errno, "epoll");
-		return 0;
-	}
+	if (epoll_ctl(hs->d->epfd, EPOLL_CTL_ADD, p->fd, &ev))
+		return -errno;
 	hsd_log(LOG_INFO, "handshake %u: %s with %s%s%s", p->id,
 		p->role == KX_CLIENT ? "client" : "server", hs->peer_str,
 		*p->server_name ? ", server name " : "", p->server_name);
+	return 0;
+}
+
+int hs_start(struct hsd *d, const struct hs_params *p)
+{
+	struct hs *hs = hs_alloc(d, p);
+	int err;
+
+	if (!hs)
+		return -ENOMEM;
+	if (p->role == KX_SERVER)
+		read_first(hs);
+	hs->ssl = hsd_tls_new(d, &hs->tls, &hs->p);
+	if (!hs->ssl) {
+		hs_finish(hs, -ENOMEM, "cannot set up the wolfSSL session");
+		return 0;
+	}
+	err = hs_attach(hs);
+	if (err) {
+		hs_finish(hs, err, "epoll");
+		return 0;
+	}
 	step(hs);
 	return 0;
+}
+
+/**
+ * hs_adopt() - continue a server handshake begun on a listener (listen.c)
+ * @d: daemon
+ * @p: the claimed request (its channel in p->fd)
+ * @ssl: the wolfSSL object that verified the peer's cookie; from now on
+ *	the handshake's
+ * @dgram: the ClientHello with the cookie wolfSSL is processing, for the
+ *	key export's observer
+ * @len: its length
+ *
+ * Return: the handshake, or NULL (@ssl then still the caller's).
+ */
+struct hs *hs_adopt(struct hsd *d, const struct hs_params *p, WOLFSSL *ssl,
+		    const uint8_t *dgram, size_t len)
+{
+	struct hs *hs = hs_alloc(d, p);
+
+	if (!hs)
+		return NULL;
+	hs->ssl = ssl;
+	wolfSSL_set_psk_callback_ctx(ssl, &hs->tls);
+	hs->tls.params = &hs->p;
+	hsd_rpk_ssl(ssl, &hs->tls);
+	if (hs_attach(hs)) {
+		hs->ssl = NULL;
+		hs_finish(hs, -ENOMEM, "epoll");
+		return NULL;
+	}
+	kx_observe(&hs->obs, 0, dgram, len);
+	return hs;
+}
+
+/* Drive an adopted handshake after the listener's wolfSSL call returned. */
+void hs_kick(struct hs *hs)
+{
+	step(hs);
 }
 
 void hs_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events)

@@ -10,9 +10,15 @@
  *         handshake records <-- HS_FD -->         retransmissions on timers
  *     <-- HS_DONE (status, keys, peer id) ----   hs.c + user/lib/kx*.c
  *
+ * A listening socket's first flights come on its listener's channel
+ * (HS_REQUEST role listener); listen.c runs the stateless cookie exchange
+ * there and claims the peer's request (HS_CLAIM) once the cookie verified.
+ *
  * Files: main.c (options, event loop), conf.c (configuration file),
  * suites.c (cipher suite policy), tls.c (wolfSSL contexts, credentials,
- * error mapping), hs.c (one handshake), nl.c (generic netlink), log.c.
+ * error mapping), hs.c (one handshake), listen.c (listeners), nl.c
+ * (generic netlink), log.c, keyring.c (PSKs from the kernel keyring,
+ * locked memory), rpk.c (raw public keys).
  */
 #ifndef M2MSECD_H
 #define M2MSECD_H
@@ -47,7 +53,21 @@ struct hsd_psk {
 	char *identity;
 	uint8_t key[HSD_PSK_MAX];
 	size_t key_len;
+	char *keyring;		/* key-keyring: read at each use, key_len 0 */
 	char *server_name;	/* NULL: any */
+};
+
+/*
+ * What a server asks of clients that do not use a PSK ("client-certificate"
+ * in [certificate]): a verified certificate or trusted raw key (REQUIRE, the
+ * default; wolfSSL fails the handshake with an alert otherwise), one if the
+ * client has it (REQUEST), or none (NONE).  Clients without one are then
+ * installed with the peer identity "anonymous".
+ */
+enum hsd_client_auth {
+	HSD_CLIENT_AUTH_REQUIRE,
+	HSD_CLIENT_AUTH_REQUEST,
+	HSD_CLIENT_AUTH_NONE,
 };
 
 /* A [certificate] section: our certificate chain and key. */
@@ -55,7 +75,8 @@ struct hsd_cert {
 	struct hsd_cert *next;
 	char *server_name;	/* NULL: the default */
 	char *cert, *key, *ca;	/* ca NULL: the global one */
-	int require_client_cert;
+	char *rpk;		/* our key as a raw public key, not cert */
+	int client_auth;	/* enum hsd_client_auth */
 	WOLFSSL_CTX *ctx[2];	/* per enum kx_role, made by tls.c */
 };
 
@@ -66,6 +87,8 @@ struct hsd_peer {
 	struct sockaddr_storage addr;	/* or the peer's address */
 	socklen_t addr_len;	/* 0: match by server_name */
 	int no_verify;		/* certificate chain not checked */
+	uint8_t *rpk;		/* trusted raw public key (DER SPKI) */
+	size_t rpk_len;
 	unsigned int line;
 };
 
@@ -82,8 +105,20 @@ struct hs_tls {
 	char psk_identity[129];	/* sent or received */
 	int psk_unknown;	/* server: a client's identity was not found */
 	int scratch;		/* stand-in: see tls.c */
+	const struct hs_params *params;	/* NULL in the stand-in */
+	WOLFSSL *ssl;
+	char rpk_id[80];	/* rpk:sha256:HEX of an accepted raw key */
+	int rpk_unknown;	/* the peer's raw public key is not trusted */
+	int anonymous_ok;	/* server: client-certificate request|none */
 };
+/*
+ * A configuration and the wolfSSL contexts made from it.  Reference
+ * counted: struct hsd holds one reference to the current configuration,
+ * every handshake one to the configuration it started with, so a reload
+ * (SIGHUP) changes nothing for handshakes in progress.
+ */
 struct hsd_conf {
+	unsigned int refs;
 	const char *path;
 	unsigned int versions;	/* HSD_V12 | HSD_V13 */
 	char *ciphers;		/* wolfSSL list, ':' separated, policy-checked */
@@ -92,11 +127,13 @@ struct hsd_conf {
 	unsigned int timeout_ms;
 	unsigned int max_handshakes;
 	size_t cid_len;
+	int rpk_peers;		/* some [peer] has an rpk */
 	struct hsd_psk *psks;
 	struct hsd_cert *certs;
 	struct hsd_peer *peers;
 	WOLFSSL_CTX *plain_ctx[2];	/* no certificate: PSK only */
 	struct hs_tls scratch;		/* PSK context of the contexts */
+	uint8_t *secret;		/* locked, HSD_SECRET_SIZE: keyring reads */
 };
 
 /**
@@ -109,6 +146,63 @@ struct hsd_conf {
  */
 int hsd_conf_load(const char *path, struct hsd_conf *c);
 void hsd_conf_free(struct hsd_conf *c);
+
+/**
+ * hsd_conf_open() - load a configuration and make its wolfSSL contexts
+ * @path: the file
+ *
+ * Return: a configuration holding one reference, or NULL (reasons logged).
+ */
+struct hsd_conf *hsd_conf_open(const char *path);
+struct hsd_conf *hsd_conf_get(struct hsd_conf *c);
+void hsd_conf_put(struct hsd_conf *c);
+
+struct hsd;
+
+/**
+ * hsd_conf_reload() - SIGHUP: replace the current configuration
+ * @d: the daemon; d->conf is replaced only if @path loads completely
+ * @path: the file
+ *
+ * Handshakes in progress keep the configuration they started with.
+ * Return: 0, or -1 with the old configuration kept and the reason logged.
+ */
+int hsd_conf_reload(struct hsd *d, const char *path);
+
+/* ------------------------------------------------------------------ */
+/* keyring.c                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A locked, non-dumpable page for key material read from the keyring. */
+#define HSD_SECRET_SIZE		4096
+uint8_t *hsd_secret_alloc(void);
+void hsd_secret_free(uint8_t *p);
+
+/**
+ * hsd_keyring_psk() - read a PSK from a "user" key of the daemon's keyrings
+ * @desc: the key's description (key-keyring)
+ * @buf: locked memory of HSD_SECRET_SIZE bytes (hsd_secret_alloc())
+ * @len: the key's length
+ * @why: the reason on failure (never key material)
+ * @whylen: size of @why
+ *
+ * Searches the session keyring, then the user keyring, then the
+ * persistent keyring of the daemon's user.  A key that group or other may
+ * read, or whose length is not 1 to HSD_PSK_MAX bytes, is refused.  The
+ * caller zeroes @buf after use.
+ * Return: 0, or -1.
+ */
+int hsd_keyring_psk(const char *desc, uint8_t *buf, size_t *len, char *why,
+		    size_t whylen);
+
+/**
+ * hsd_psk_key() - the key of [psk] @k, into wolfSSL's buffer @key
+ *
+ * From the configuration, or read from the keyring now (errors logged).
+ * Return: the key's length, or 0 (no key: the handshake fails).
+ */
+unsigned int hsd_psk_key(const struct hsd_conf *c, const struct hsd_psk *k,
+			 uint8_t *key, unsigned int key_max);
 
 /**
  * hsd_secret_file_ok() - refuse a key file others may read or write
@@ -139,19 +233,22 @@ extern const char hsd_default_ciphers[];
 /* hs.c, tls.c, nl.c, main.c                                           */
 /* ------------------------------------------------------------------ */
 
-enum hsd_src_kind { HSD_SRC_NL, HSD_SRC_SIG, HSD_SRC_HS };
+enum hsd_src_kind { HSD_SRC_NL, HSD_SRC_SIG, HSD_SRC_HS, HSD_SRC_LISTEN };
 
 struct hs;
+struct hsd_lsn;
 
 /* The event loop and everything it owns. */
 struct hsd {
 	enum hsd_src_kind nl_kind, sig_kind;	/* epoll tags */
 	int epfd, sigfd;
-	struct hsd_conf conf;
+	struct hsd_conf *conf;		/* current: for new handshakes */
 	struct m2msec_genl req;		/* HS_ACCEPT, HS_DONE */
 	struct nl_sock *mc;		/* HS_REQUEST notifications */
 	struct hs *list;
 	unsigned int count;
+	struct hsd_lsn *listeners;	/* listen.c */
+	uint8_t cookie_secret[32];	/* listen.c: HVR and HRR cookies */
 	int stop;
 	/* --udp test mode: one handshake on a UDP socket, key file out */
 	const char *test_out;
@@ -162,11 +259,22 @@ struct hsd {
 struct hs_params {
 	uint32_t id;
 	enum kx_role role;
+	int listener;		/* the listener of a listening socket */
 	int fd;
 	struct sockaddr_storage peer, local;
 	socklen_t peer_len, local_len;
 	char server_name[HSD_NAME_MAX];
 };
+
+/* rpk.c: raw public keys (RFC 7250) */
+int hsd_rpk_supported(void);
+int hsd_rpk_load(const char *path, uint8_t **der, size_t *len);
+int hsd_rpk_ctx(struct hsd_conf *c, WOLFSSL_CTX *ctx, enum kx_role role,
+		const struct hsd_cert *k);
+VerifyCallback hsd_rpk_verify(const struct hsd_conf *c);
+void hsd_rpk_ssl(WOLFSSL *ssl, struct hs_tls *t);
+int hsd_same_ip(const struct sockaddr_storage *a,
+		const struct sockaddr_storage *b);
 
 /* sni.c: the server_name of a ClientHello datagram; 0 or -1 (none). */
 int hsd_clienthello_sni(const uint8_t *d, size_t len, char *out,
@@ -174,7 +282,8 @@ int hsd_clienthello_sni(const uint8_t *d, size_t len, char *out,
 
 int hsd_tls_init(struct hsd_conf *c);
 void hsd_tls_exit(struct hsd_conf *c);
-WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p);
+WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t,
+		     const struct hs_params *p);
 void hsd_tls_forget_chains(WOLFSSL *ssl);
 int hsd_tls_errno(WOLFSSL *ssl, int err, char *msg, size_t msglen);
 int hsd_tls_peer_id(WOLFSSL *ssl, const char *psk_identity, char *buf,
@@ -185,6 +294,9 @@ const struct hsd_peer *hsd_peer_find(const struct hsd_conf *c,
 struct hs_tls *hs_tls_of(WOLFSSL *ssl);
 
 int hs_start(struct hsd *d, const struct hs_params *p);
+struct hs *hs_adopt(struct hsd *d, const struct hs_params *p, WOLFSSL *ssl,
+		    const uint8_t *dgram, size_t len);
+void hs_kick(struct hs *hs);
 void hs_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events);
 int hs_timeout_ms(struct hsd *d);
 void hs_timers(struct hsd *d);
@@ -195,6 +307,14 @@ void hsd_nl_close(struct hsd *d);
 void hsd_nl_event(struct hsd *d);
 int hsd_nl_done(struct hsd *d, uint32_t id, int status,
 		const struct m2msec_keyfile *kf, const char *peer_id);
+
+int hsd_nl_params_cb(struct nlattr **tb, void *arg);
+
+/* listen.c: stateless cookie exchange on a listening socket's listener. */
+int hsd_listen_init(struct hsd *d);
+int hsd_listen_start(struct hsd *d, const struct hs_params *p);
+void hsd_listen_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events);
+void hsd_listen_close_all(struct hsd *d);
 
 uint64_t hsd_now_ms(void);
 

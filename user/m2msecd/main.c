@@ -4,7 +4,8 @@
  *
  * One epoll loop: the netlink notification socket, a signalfd, and one
  * handshake channel per handshake in progress; its timeout is the nearest
- * retransmission timer or handshake deadline (hs_timeout_ms()).
+ * retransmission timer or handshake deadline (hs_timeout_ms()).  SIGHUP
+ * reloads the configuration (hsd_conf_reload()), SIGINT and SIGTERM stop.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +45,10 @@ static void usage(FILE *f)
 	      "  --udp-client ADDR:PORT    connect to the server at ADDR:PORT\n"
 	      "  --server-name NAME        SNI the client sends\n"
 	      "  --out FILE                the key file to write (mode 0600)\n"
+	      "\n"
+	      "SIGHUP reloads the configuration: new handshakes use it, those in progress\n"
+	      "finish with the one they started with; a configuration with errors is\n"
+	      "not taken (the reasons are logged) and the previous one stays.\n"
 	      "\n"
 	      "Handshake failures reach the application as connect() errors: EACCES (the\n"
 	      "peer refused our credentials), EKEYREJECTED (we refused the peer's\n"
@@ -103,12 +108,50 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* SIGHUP: reload; SIGINT, SIGTERM: stop. */
+static void on_signal(struct hsd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			hsd_log(LOG_NOTICE, "signal %u: reloading %s",
+				si.ssi_signo, d->conf->path);
+			hsd_conf_reload(d, d->conf->path);
+			continue;
+		}
+		hsd_log(LOG_NOTICE, "signal %u: stopping", si.ssi_signo);
+		d->stop = 1;
+	}
+}
+
+/* --udp-server: wait for the first datagram, taking signals meanwhile. */
+static int udp_wait(struct hsd *d, int fd)
+{
+	uint64_t now, end = hsd_now_ms() + d->conf->timeout_ms;
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = d->sigfd, .events = POLLIN },
+	};
+
+	while (!d->stop && (now = hsd_now_ms()) < end) {
+		if (poll(pfd, 2, end - now) < 0 && errno != EINTR)
+			return -1;
+		if (pfd[0].revents & POLLIN)
+			return 0;
+		if (pfd[1].revents & POLLIN)
+			on_signal(d);
+	}
+	if (!d->stop)
+		hsd_log(LOG_ERR, "no client within the handshake timeout");
+	return -1;
+}
+
 /* --udp-*: a connected UDP socket stands in for the handshake channel. */
-static int udp_params(const struct args *a, struct hs_params *p, int timeout_ms)
+static int udp_params(struct hsd *d, const struct args *a, struct hs_params *p)
 {
 	const char *addr = a->udp_server ? a->udp_server : a->udp_client;
 	struct sockaddr_storage ss;
-	struct pollfd pfd;
 	socklen_t len;
 	char b;
 	int fd;
@@ -129,12 +172,10 @@ static int udp_params(const struct args *a, struct hs_params *p, int timeout_ms)
 			hsd_log(LOG_ERR, "bind %s: %s", addr, strerror(errno));
 			goto err;
 		}
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, timeout_ms) != 1) {
-			hsd_log(LOG_ERR, "no client within the handshake timeout");
+		hsd_log(LOG_INFO, "--udp-server: waiting for a client on %s",
+			addr);
+		if (udp_wait(d, fd))
 			goto err;
-		}
 		p->peer_len = sizeof(p->peer);
 		if (recvfrom(fd, &b, 1, MSG_PEEK, (struct sockaddr *)&p->peer,
 			     &p->peer_len) < 0)
@@ -171,12 +212,9 @@ static int loop(struct hsd *d)
 			if (*k == HSD_SRC_NL) {
 				hsd_nl_event(d);
 			} else if (*k == HSD_SRC_SIG) {
-				struct signalfd_siginfo si;
-
-				if (read(d->sigfd, &si, sizeof(si)) > 0)
-					hsd_log(LOG_NOTICE, "signal %u: stopping",
-						si.ssi_signo);
-				d->stop = 1;
+				on_signal(d);
+			} else if (*k == HSD_SRC_LISTEN) {
+				hsd_listen_event(d, k, evs[i].events);
 			} else {
 				hs_event(d, k, evs[i].events);
 			}
@@ -207,7 +245,8 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &a))
 		return 2;
 	hsd_log_init(a.level, a.foreground || a.check || a.out);
-	if (hsd_conf_load(a.conf, &d.conf) || hsd_tls_init(&d.conf))
+	d.conf = hsd_conf_open(a.conf);
+	if (!d.conf || hsd_listen_init(&d))
 		goto out;
 	if (a.check) {
 		printf("m2msecd: %s is valid\n", a.conf);
@@ -218,6 +257,7 @@ int main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -226,7 +266,7 @@ int main(int argc, char **argv)
 	if (a.out) {
 		d.test_out = a.out;
 		d.test_status = -EINPROGRESS;
-		if (udp_params(&a, &p, d.conf.timeout_ms) || hs_start(&d, &p))
+		if (udp_params(&d, &a, &p) || hs_start(&d, &p))
 			goto out;
 	} else {
 		nlfd = hsd_nl_open(&d);
@@ -237,22 +277,22 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		hsd_log(LOG_NOTICE, "ready: %s, DTLS %s%s%s, %s", a.conf,
-			d.conf.versions & HSD_V12 ? "1.2" : "",
-			d.conf.versions == (HSD_V12 | HSD_V13) ? " and " : "",
-			d.conf.versions & HSD_V13 ? "1.3" : "",
-			d.conf.ciphers);
+			d.conf->versions & HSD_V12 ? "1.2" : "",
+			d.conf->versions == (HSD_V12 | HSD_V13) ? " and " : "",
+			d.conf->versions & HSD_V13 ? "1.3" : "",
+			d.conf->ciphers);
 	}
 	if (loop(&d))
 		goto out;
 	ret = a.out ? d.test_status != 0 : 0;
 out:
 	hs_abort_all(&d);
+	hsd_listen_close_all(&d);
 	hsd_nl_close(&d);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
 	if (d.epfd >= 0)
 		close(d.epfd);
-	hsd_tls_exit(&d.conf);
-	hsd_conf_free(&d.conf);
+	hsd_conf_put(d.conf);
 	return ret;
 }

@@ -27,21 +27,27 @@
 #define KEYCTL_UNLINK			9
 #endif
 
-static int accept_cb(struct nlattr **tb, void *arg)
+/* The reply of HS_ACCEPT or HS_CLAIM: channel, role, addresses, name. */
+int hsd_nl_params_cb(struct nlattr **tb, void *arg)
 {
 	struct hs_params *p = arg;
 	size_t n;
 
-	if (!tb[M2MSEC_A_HS_FD] || !tb[M2MSEC_A_HS_ROLE] ||
-	    !tb[M2MSEC_A_ASSOC_PEER])
+	if (!tb[M2MSEC_A_HS_FD] || !tb[M2MSEC_A_HS_ROLE])
 		return -EBADMSG;
 	p->fd = nla_get_u32(tb[M2MSEC_A_HS_FD]);
+	if (tb[M2MSEC_A_HS_ID])
+		p->id = nla_get_u32(tb[M2MSEC_A_HS_ID]);
 	p->role = nla_get_u8(tb[M2MSEC_A_HS_ROLE]) == M2MSEC_HS_CLIENT ?
 		KX_CLIENT : KX_SERVER;
-	n = nla_len(tb[M2MSEC_A_ASSOC_PEER]);
+	p->listener = nla_get_u8(tb[M2MSEC_A_HS_ROLE]) == M2MSEC_HS_LISTENER;
+	if (!tb[M2MSEC_A_ASSOC_PEER] && !p->listener)
+		return -EBADMSG;
+	n = tb[M2MSEC_A_ASSOC_PEER] ? nla_len(tb[M2MSEC_A_ASSOC_PEER]) : 0;
 	if (n > sizeof(p->peer))
 		return -EBADMSG;
-	memcpy(&p->peer, nla_data(tb[M2MSEC_A_ASSOC_PEER]), n);
+	if (n)
+		memcpy(&p->peer, nla_data(tb[M2MSEC_A_ASSOC_PEER]), n);
 	p->peer_len = n;
 	if (tb[M2MSEC_A_ASSOC_LOCAL]) {
 		n = nla_len(tb[M2MSEC_A_ASSOC_LOCAL]);
@@ -56,13 +62,14 @@ static int accept_cb(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static void on_request(struct hsd *d, uint32_t id)
+static void on_request(struct hsd *d, uint32_t id, int role)
 {
 	struct hs_params p = { .id = id, .fd = -1 };
 	struct nl_msg *msg;
 	int err;
 
-	if (d->count >= d->conf.max_handshakes) {
+	if (role != M2MSEC_HS_LISTENER &&
+	    d->count >= d->conf->max_handshakes) {
 		hsd_log(LOG_WARNING, "handshake %u left to time out: %u handshakes in progress (max-handshakes)",
 			id, d->count);
 		return;
@@ -72,11 +79,11 @@ static void on_request(struct hsd *d, uint32_t id)
 		nlmsg_free(msg);
 		return;
 	}
-	err = m2msec_genl_call(&d->req, msg, accept_cb, &p);
+	err = m2msec_genl_call(&d->req, msg, hsd_nl_params_cb, &p);
 	if (err) {
 		if (p.fd >= 0)
 			close(p.fd);
-		hsd_log(err == -ENOENT ? LOG_DEBUG : LOG_WARNING,
+		hsd_log(err == -ENOENT || err == -EBUSY ? LOG_DEBUG : LOG_WARNING,
 			"handshake %u: accept: %s", id, strerror(-err));
 		if (err == -EPERM)
 			hsd_log(LOG_ERR, "m2msecd needs CAP_NET_ADMIN in this network namespace");
@@ -84,7 +91,10 @@ static void on_request(struct hsd *d, uint32_t id)
 	}
 	fcntl(p.fd, F_SETFL, fcntl(p.fd, F_GETFL) | O_NONBLOCK);
 	fcntl(p.fd, F_SETFD, FD_CLOEXEC);
-	hs_start(d, &p);
+	if (p.listener)
+		hsd_listen_start(d, &p);
+	else
+		hs_start(d, &p);
 }
 
 static int on_notify(struct nl_msg *msg, void *arg)
@@ -98,7 +108,8 @@ static int on_notify(struct nl_msg *msg, void *arg)
 	    genlmsg_parse(h, 0, tb, M2MSEC_A_MAX, NULL) < 0 ||
 	    !tb[M2MSEC_A_HS_ID])
 		return NL_SKIP;
-	on_request(d, nla_get_u32(tb[M2MSEC_A_HS_ID]));
+	on_request(d, nla_get_u32(tb[M2MSEC_A_HS_ID]),
+		   tb[M2MSEC_A_HS_ROLE] ? nla_get_u8(tb[M2MSEC_A_HS_ROLE]) : 0);
 	return NL_OK;
 }
 

@@ -3,10 +3,11 @@
  * m2msecd: wolfSSL contexts and credentials.
  *
  * One context per role and [certificate] section (and one without a
- * certificate, for PSK only), made when the daemon starts so that a bad
- * file is reported at once.  A client picks its context by the server name
- * of the socket (SNI); a server by the server_name extension of the
- * ClientHello (hs.c reads it before wolfSSL sees the datagram).
+ * certificate, for PSK only), made when the configuration is loaded (at
+ * start and on SIGHUP) so that a bad file is reported at once.  A client
+ * picks its context by the server name of the socket (SNI); a server by
+ * the server_name extension of the ClientHello (hs.c reads it before
+ * wolfSSL sees the datagram).  Raw public keys: rpk.c.
  *
  * Certificate chains are verified against the trust anchors ("ca") unless
  * a [peer] section says otherwise for that peer; that is logged for every
@@ -60,12 +61,11 @@ static unsigned int psk_client(WOLFSSL *ssl, const char *hint, char *id,
 	if (t->scratch)
 		return 0;
 	k = psk_for_server(t->conf, t->server_name);
-	if (!k || strlen(k->identity) >= id_max || k->key_len > key_max)
+	if (!k || strlen(k->identity) >= id_max)
 		return 0;
 	strcpy(id, k->identity);
 	snprintf(t->psk_identity, sizeof(t->psk_identity), "%s", k->identity);
-	memcpy(key, k->key, k->key_len);
-	return k->key_len;
+	return hsd_psk_key(t->conf, k, key, key_max);
 }
 
 static unsigned int psk_client13(WOLFSSL *ssl, const char *hint, char *id,
@@ -86,7 +86,7 @@ static unsigned int psk_server(WOLFSSL *ssl, const char *id,
 	const struct hsd_psk *k;
 
 	for (k = t->conf->psks; id && k; k = k->next) {
-		if (strcmp(k->identity, id) || k->key_len > key_max)
+		if (strcmp(k->identity, id))
 			continue;
 		if (!t->scratch && k->server_name &&
 		    (!sni || strcmp(k->server_name, sni)))
@@ -94,8 +94,7 @@ static unsigned int psk_server(WOLFSSL *ssl, const char *id,
 		if (!t->scratch)
 			snprintf(t->psk_identity, sizeof(t->psk_identity),
 				 "%s", id);
-		memcpy(key, k->key, k->key_len);
-		return k->key_len;
+		return hsd_psk_key(t->conf, k, key, key_max);
 	}
 	if (t->scratch)
 		return 0;
@@ -159,7 +158,10 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 		wolfSSL_CTX_set_psk_server_callback(ctx, psk_server);
 		wolfSSL_CTX_set_psk_server_tls13_callback(ctx, psk_server13);
 	}
-	if (k && wolfSSL_CTX_use_certificate_chain_file(ctx, k->cert) !=
+	if (hsd_rpk_ctx(c, ctx, role, k))
+		goto err;
+	if (k && k->cert &&
+	    wolfSSL_CTX_use_certificate_chain_file(ctx, k->cert) !=
 	    WOLFSSL_SUCCESS) {
 		hsd_log(LOG_ERR, "cannot load the certificate chain %s (PEM: the certificate, then its intermediates)",
 			k->cert);
@@ -169,7 +171,7 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 						 WOLFSSL_FILETYPE_PEM) !=
 	    WOLFSSL_SUCCESS) {
 		hsd_log(LOG_ERR, "cannot load the private key %s (PEM) or it does not match %s",
-			k->key, k->cert);
+			k->key, k->cert ? k->cert : k->rpk);
 		goto err;
 	}
 	if (ca && wolfSSL_CTX_load_verify_locations(ctx, ca, NULL) !=
@@ -179,17 +181,21 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 	}
 	/*
 	 * A client always verifies the server's chain (without "ca" every
-	 * certificate is rejected); a server asks for a client certificate
-	 * when it has trust anchors.
+	 * certificate is rejected).  A server requires a client certificate
+	 * (or trusted raw key) from clients that do not use a PSK, unless
+	 * "client-certificate request" or "none" says otherwise: wolfSSL
+	 * then fails the handshake with an alert, before any key reaches the
+	 * kernel.
 	 */
 	if (role == KX_CLIENT)
 		mode = WOLFSSL_VERIFY_PEER;
-	else if (ca)
-		mode = WOLFSSL_VERIFY_PEER | (k && k->require_client_cert ?
-			WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
-	else
+	else if (k && k->client_auth == HSD_CLIENT_AUTH_NONE)
 		mode = WOLFSSL_VERIFY_NONE;
-	wolfSSL_CTX_set_verify(ctx, mode, NULL);
+	else if (k && k->client_auth == HSD_CLIENT_AUTH_REQUEST)
+		mode = WOLFSSL_VERIFY_PEER;
+	else
+		mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_EXCEPT_PSK;
+	wolfSSL_CTX_set_verify(ctx, mode, hsd_rpk_verify(c));
 	return ctx;
 err:
 	wolfSSL_CTX_free(ctx);
@@ -233,8 +239,8 @@ void hsd_tls_exit(struct hsd_conf *c)
 	wolfSSL_Cleanup();
 }
 
-static int same_ip(const struct sockaddr_storage *a,
-		   const struct sockaddr_storage *b)
+int hsd_same_ip(const struct sockaddr_storage *a,
+		const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return 0;
@@ -251,7 +257,7 @@ const struct hsd_peer *hsd_peer_find(const struct hsd_conf *c,
 	const struct hsd_peer *k;
 
 	for (k = c->peers; k; k = k->next) {
-		if (k->addr_len && same_ip(&k->addr, &p->peer))
+		if (k->addr_len && hsd_same_ip(&k->addr, &p->peer))
 			return k;
 		if (k->server_name && *p->server_name &&
 		    !strcmp(k->server_name, p->server_name))
@@ -261,32 +267,39 @@ const struct hsd_peer *hsd_peer_find(const struct hsd_conf *c,
 }
 
 /* The context for a handshake: see the comment at the top. */
-static WOLFSSL_CTX *pick_ctx(struct hsd_conf *c, const struct hs_params *p)
+static const struct hsd_cert *pick_cert(struct hsd_conf *c,
+					const struct hs_params *p)
 {
 	struct hsd_cert *k, *def = NULL;
 
 	for (k = c->certs; k; k = k->next) {
 		if (k->server_name && *p->server_name &&
 		    !strcmp(k->server_name, p->server_name))
-			return k->ctx[p->role];
+			return k;
 		if (!k->server_name)
 			def = k;
 	}
 	/* A server without a default certificate takes any of them. */
 	if (!def && p->role == KX_SERVER)
 		def = c->certs;
-	return def ? def->ctx[p->role] : c->plain_ctx[p->role];
+	return def;
 }
 
-WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p)
+WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t, const struct hs_params *p)
 {
-	struct hs_tls *t = (struct hs_tls *)hs;
-	const struct hsd_peer *peer = hsd_peer_find(&d->conf, p);
-	WOLFSSL *ssl = wolfSSL_new(pick_ctx(&d->conf, p));
+	struct hsd_conf *c = t->conf;	/* the handshake's own reference */
+	const struct hsd_peer *peer = hsd_peer_find(c, p);
+	const struct hsd_cert *k = pick_cert(c, p);
+	WOLFSSL *ssl = wolfSSL_new(k ? k->ctx[p->role] : c->plain_ctx[p->role]);
 
+	(void)d;	/* d->conf may be newer than the handshake's */
 	if (!ssl)
 		return NULL;
 	wolfSSL_set_psk_callback_ctx(ssl, t);
+	t->params = p;
+	t->anonymous_ok = p->role == KX_SERVER && k &&
+			  k->client_auth != HSD_CLIENT_AUTH_REQUIRE;
+	hsd_rpk_ssl(ssl, t);
 	wolfSSL_dtls_set_using_nonblock(ssl, 1);
 	if (p->role == KX_CLIENT && *p->server_name) {
 		if (wolfSSL_UseSNI(ssl, WOLFSSL_SNI_HOST_NAME, p->server_name,
@@ -297,15 +310,15 @@ WOLFSSL *hsd_tls_new(struct hsd *d, struct hs *hs, const struct hs_params *p)
 	}
 	if (peer && peer->no_verify) {
 		hsd_log(LOG_WARNING, "handshake %u: certificate verification is off for this peer (%s:%u: verify-certificate no)",
-			p->id, d->conf.path, peer->line);
+			p->id, c->path, peer->line);
 		wolfSSL_set_verify(ssl, WOLFSSL_VERIFY_NONE, NULL);
 	}
-	if (d->conf.cid_len) {
+	if (c->cid_len) {
 		unsigned char cid[DTLS_CID_MAX_SIZE];
 
-		if (wolfSSL_RAND_bytes(cid, d->conf.cid_len) != WOLFSSL_SUCCESS ||
+		if (wolfSSL_RAND_bytes(cid, c->cid_len) != WOLFSSL_SUCCESS ||
 		    wolfSSL_dtls_cid_use(ssl) != WOLFSSL_SUCCESS ||
-		    wolfSSL_dtls_cid_set(ssl, cid, d->conf.cid_len) !=
+		    wolfSSL_dtls_cid_set(ssl, cid, c->cid_len) !=
 		    WOLFSSL_SUCCESS)
 			goto err;
 	}
@@ -336,10 +349,16 @@ void hsd_tls_forget_chains(WOLFSSL *ssl)
 int hsd_tls_peer_id(WOLFSSL *ssl, const char *psk_identity, char *buf,
 		    size_t len)
 {
-	WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(ssl);
+	struct hs_tls *t = hs_tls_of(ssl);
+	WOLFSSL_X509 *x;
 	char subject[512], *san;
 	size_t n;
 
+	if (t && *t->rpk_id) {
+		snprintf(buf, len, "%s", t->rpk_id);
+		return 0;
+	}
+	x = wolfSSL_get_peer_certificate(ssl);
 	if (!x) {
 		if (!*psk_identity)
 			return -1;
@@ -382,6 +401,10 @@ int hsd_tls_errno(WOLFSSL *ssl, int err, char *msg, size_t msglen)
 	wolfSSL_ERR_error_string(err, s);
 	if (t && t->psk_unknown) {
 		snprintf(msg, msglen, "the peer's PSK identity is not configured (%s)", s);
+		return -EKEYREJECTED;
+	}
+	if (t && t->rpk_unknown) {
+		snprintf(msg, msglen, "the peer's raw public key is not an rpk of its [peer] sections (%s)", s);
 		return -EKEYREJECTED;
 	}
 	switch (err) {

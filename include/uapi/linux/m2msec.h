@@ -217,6 +217,34 @@ struct m2msec_key_payload {
  *	won), EINVAL (not accepted yet, or invalid association attributes:
  *	the handshake then fails with that error), ECONNRESET (the socket was
  *	closed).
+ * @M2MSEC_CMD_ASSOC_EVENT: notification on the M2MSEC_MCGRP_EVENTS group
+ *	(never a request): the life of associations and handshakes, for
+ *	monitoring.  M2MSEC_A_EVENT_KIND (enum m2msec_event) says what
+ *	happened; the other attributes depend on it:
+ *	UP: M2MSEC_A_ASSOC_ID, PEER, LOCAL, VERSION, CIPHER, and
+ *	M2MSEC_A_HS_PEER_ID when a handshake authenticated the peer;
+ *	KEY_UPDATE: ASSOC_ID, PEER, LOCAL, M2MSEC_A_EVENT_DIR, and
+ *	M2MSEC_A_EVENT_EPOCH, the direction's new epoch;
+ *	DOWN: ASSOC_ID, PEER, LOCAL (while the socket is bound),
+ *	M2MSEC_A_EVENT_REASON;
+ *	HS_FAILED: M2MSEC_A_HS_ID, M2MSEC_A_HS_ROLE, PEER, LOCAL,
+ *	M2MSEC_A_HS_STATUS.
+ *	Best effort: sent only while someone listens, lost under memory
+ *	pressure.
+ * @M2MSEC_CMD_HS_CLAIM: create the server handshake request of one peer
+ *	of a listening socket, after the daemon checked the peer's cookie on
+ *	the socket's listener channel (needs CAP_NET_ADMIN).  Request:
+ *	M2MSEC_A_HS_FD (the caller's descriptor of the accepted listener
+ *	channel), M2MSEC_A_ASSOC_PEER (a peer whose first flight was read from
+ *	it lately, in the socket's family), optionally M2MSEC_A_ASSOC_LOCAL.
+ *	The new request is accepted at once (no HS_REQUEST is sent for it).
+ *	Reply: as M2MSEC_CMD_HS_ACCEPT, with the new request's M2MSEC_A_HS_ID
+ *	and channel M2MSEC_A_HS_FD.  Errors: EBADF (no such descriptor),
+ *	EINVAL (not an accepted listener's channel), ENOENT (no first flight
+ *	of that peer was read from the listener lately, or it was claimed
+ *	already), EAFNOSUPPORT (peer of another family), EEXIST (the peer has
+ *	an association or a request), EAGAIN (a maximum of unfinished
+ *	requests), ECONNRESET (the socket is closing).
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -234,6 +262,8 @@ enum m2msec_cmd {
 	M2MSEC_CMD_HS_REQUEST,
 	M2MSEC_CMD_HS_ACCEPT,
 	M2MSEC_CMD_HS_DONE,
+	M2MSEC_CMD_ASSOC_EVENT,
+	M2MSEC_CMD_HS_CLAIM,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
@@ -308,6 +338,20 @@ enum m2msec_cmd {
  * @M2MSEC_A_CFG_HS_QUEUE_MAX: u32, datagrams queued on one request for the
  *	daemon (range 1..1024, default 32); the socket's receive buffer bounds
  *	their memory as well.
+ * @M2MSEC_A_EVENT_KIND: u32, enum m2msec_event (M2MSEC_CMD_ASSOC_EVENT).
+ * @M2MSEC_A_EVENT_DIR: u8, enum m2msec_event_dir, the direction whose
+ *	keys changed (KEY_UPDATE).
+ * @M2MSEC_A_EVENT_REASON: u32, enum m2msec_event_reason (DOWN).
+ * @M2MSEC_A_ASSOC_SUITE: u16, the negotiated cipher suite (IANA number),
+ *	optional in M2MSEC_CMD_ASSOC_NEW and M2MSEC_CMD_HS_DONE; it must be a
+ *	suite of M2MSEC_A_ASSOC_VERSION that uses M2MSEC_A_ASSOC_CIPHER
+ *	(EINVAL otherwise).  Dumped when set.
+ * @M2MSEC_A_CFG_HS_HELLO_MAX: u32, first flights queued on a listening
+ *	socket's hello queue (range 1..4096, default 64); more are dropped
+ *	and counted (M2MSEC_A_STAT_HS_HELLO_DROPPED).
+ * @M2MSEC_A_CFG_HS_HELLO_BYTES: u32, memory (skb truesize) of one hello
+ *	queue (range 4096..4194304, default 131072), also charged to the
+ *	socket's receive buffer.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -353,6 +397,12 @@ enum m2msec_attr {
 	M2MSEC_A_CFG_HS_RATE,
 	M2MSEC_A_CFG_HS_BURST,
 	M2MSEC_A_CFG_HS_QUEUE_MAX,
+	M2MSEC_A_EVENT_KIND,
+	M2MSEC_A_EVENT_DIR,
+	M2MSEC_A_EVENT_REASON,
+	M2MSEC_A_ASSOC_SUITE,
+	M2MSEC_A_CFG_HS_HELLO_MAX,
+	M2MSEC_A_CFG_HS_HELLO_BYTES,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -401,7 +451,44 @@ enum m2msec_info_cipher_attr {
 
 #define M2MSEC_CID_MAX		32
 
-/* Multicast group of M2MSEC_CMD_LIMIT_EVENT notifications. */
+/**
+ * enum m2msec_event - what an M2MSEC_CMD_ASSOC_EVENT reports
+ * @M2MSEC_EVENT_UP: an association was installed (a handshake finished or
+ *	M2MSEC_CMD_ASSOC_NEW).
+ * @M2MSEC_EVENT_KEY_UPDATE: M2MSEC_CMD_ASSOC_SET installed a new epoch.
+ * @M2MSEC_EVENT_DOWN: an association was removed.
+ * @M2MSEC_EVENT_HS_FAILED: a handshake request failed (connect() returns
+ *	its status for clients).
+ */
+enum m2msec_event {
+	M2MSEC_EVENT_UP = 1,
+	M2MSEC_EVENT_KEY_UPDATE = 2,
+	M2MSEC_EVENT_DOWN = 3,
+	M2MSEC_EVENT_HS_FAILED = 4,
+};
+
+/**
+ * enum m2msec_event_dir - direction of an M2MSEC_EVENT_KEY_UPDATE
+ * @M2MSEC_EVENT_DIR_RX: records received.
+ * @M2MSEC_EVENT_DIR_TX: records sent.
+ */
+enum m2msec_event_dir {
+	M2MSEC_EVENT_DIR_RX = 1,
+	M2MSEC_EVENT_DIR_TX = 2,
+};
+
+/**
+ * enum m2msec_event_reason - why an association went down
+ * @M2MSEC_EVENT_REASON_DELETED: M2MSEC_CMD_ASSOC_DEL (a close_notify alert
+ *	was sent to the peer).
+ * @M2MSEC_EVENT_REASON_SOCKET_CLOSED: its socket was closed.
+ */
+enum m2msec_event_reason {
+	M2MSEC_EVENT_REASON_DELETED = 1,
+	M2MSEC_EVENT_REASON_SOCKET_CLOSED = 2,
+};
+
+/* Multicast group of M2MSEC_CMD_LIMIT_EVENT and M2MSEC_CMD_ASSOC_EVENT. */
 #define M2MSEC_MCGRP_EVENTS	"events"
 /* Multicast group of M2MSEC_CMD_HS_REQUEST notifications (handshake daemon). */
 #define M2MSEC_MCGRP_HANDSHAKE	"handshake"
@@ -410,12 +497,43 @@ enum m2msec_info_cipher_attr {
  * enum m2msec_hs_role - which side of the handshake the daemon plays
  * @M2MSEC_HS_CLIENT: the socket called connect().
  * @M2MSEC_HS_SERVER: a listening socket got a first flight from a peer
- *	without an association.
+ *	without an association (created by M2MSEC_CMD_HS_CLAIM).
+ * @M2MSEC_HS_LISTENER: the listener of a listening socket: its channel
+ *	carries the first flights of unknown peers, each with a struct
+ *	m2msec_hs_dgram header, and the daemon's stateless answers.
  */
 enum m2msec_hs_role {
 	M2MSEC_HS_CLIENT = 1,
 	M2MSEC_HS_SERVER = 2,
+	M2MSEC_HS_LISTENER = 3,
 };
+
+/**
+ * struct m2msec_hs_dgram - header of one datagram on a listener channel
+ * @hdr_len: sizeof(struct m2msec_hs_dgram) on read(); on write() at least
+ *	M2MSEC_HS_DGRAM_MIN and at most the buffer: the datagram follows.
+ * @peer_len: bytes of @peer used: sizeof(struct sockaddr_in) or
+ *	sizeof(struct sockaddr_in6).
+ * @local_len: bytes of @local used (read: the address the datagram was
+ *	sent to; ignored on write).
+ * @reserved: 0.
+ * @peer: the peer's struct sockaddr_in or sockaddr_in6 (read: the source;
+ *	write: the destination, in the socket's family).
+ * @local: struct sockaddr_in or sockaddr_in6.
+ *
+ * Append only: new fields go at the end and raise @hdr_len.
+ */
+struct m2msec_hs_dgram {
+	__u16 hdr_len;
+	__u16 peer_len;
+	__u16 local_len;
+	__u16 reserved;
+	__u8 peer[28];
+	__u8 local[28];
+};
+
+/* The shortest header write() accepts: up to and with @peer. */
+#define M2MSEC_HS_DGRAM_MIN	36
 
 /**
  * enum m2msec_limit - AEAD usage limits (RFC 9147 4.5.3)
@@ -481,6 +599,14 @@ enum m2msec_dir_attr {
  *	unfinished requests (socket or namespace) was reached, or no memory.
  * @M2MSEC_A_STAT_HS_PENDING: a gauge, not a counter: requests created and
  *	not finished yet.
+ * @M2MSEC_A_STAT_HS_HELLO_QUEUED: first flights of unknown peers queued on
+ *	a listener (no per-peer state).
+ * @M2MSEC_A_STAT_HS_HELLO_DROPPED: such first flights dropped: hello queue
+ *	full (count, bytes or receive buffer), the socket has no listener, or
+ *	stale (its peer got a request or association while it waited).
+ * @M2MSEC_A_STAT_HS_HELLO_PENDING: a gauge: first flights in hello queues
+ *	now.
+ * @M2MSEC_A_STAT_HS_CLAIMED: server requests created by M2MSEC_CMD_HS_CLAIM.
  *
  * Datagrams queued on a request for the daemon count as
  * M2MSEC_A_STAT_CTRL_QUEUED, those refused (queue or receive buffer full)
@@ -511,6 +637,10 @@ enum m2msec_stat_attr {
 	M2MSEC_A_STAT_HS_RATELIMITED,
 	M2MSEC_A_STAT_HS_DROPPED,
 	M2MSEC_A_STAT_HS_PENDING,
+	M2MSEC_A_STAT_HS_HELLO_QUEUED,
+	M2MSEC_A_STAT_HS_HELLO_DROPPED,
+	M2MSEC_A_STAT_HS_HELLO_PENDING,
+	M2MSEC_A_STAT_HS_CLAIMED,
 	__M2MSEC_A_STAT_MAX,
 };
 #define M2MSEC_A_STAT_MAX (__M2MSEC_A_STAT_MAX - 1)
