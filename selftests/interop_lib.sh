@@ -2,7 +2,7 @@
 # Shell helpers of the interop tests against unmodified DTLS peers
 # and the handshake daemon (selftests/host/keyexport_interop.sh and
 # host/m2msecd_udp_test.sh on the host, selftests/interop_dtls.sh and
-# hs_interop.sh in the VM).  Source it after setting REPO; call ix_init once.
+# the hs_*.sh handshake tests in the VM).  Source it after setting REPO; call ix_init once.
 #
 #   ix_init               make $tmp, kill every process started with bg on exit
 #   free_port             a UDP port nothing on this machine is bound to
@@ -106,7 +106,8 @@ show() { sed 's/^/# /' "$@"; }
 # A fresh ECDSA P-256 PKI in DIR: root CA (ca.pem), intermediate CA
 # (int.pem), server and client leaf certificates (srv.pem, cli.pem, keys
 # srv.key, cli.key, leaf plus intermediate in srv-chain.pem, cli-chain.pem),
-# valid for two days (the test certificates some libraries ship expire).
+# the server's for localhost and 127.0.0.1, the client's CN and DNS name
+# m2m-ae-x509, valid for two days (the test certificates some libraries ship expire).
 # Private keys are mode 0600: m2msecd refuses secret files others can read.
 make_pki() {
 	local d=$1
@@ -117,7 +118,8 @@ make_pki() {
 		ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
 		ec ca.key && ec int.key && ec srv.key && ec cli.key
 		printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
-		printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >leaf.ext
+		printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >srv.ext
+		printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=DNS:m2m-ae-x509\n' >cli.ext
 		openssl req -new -x509 -key ca.key -subj /CN=m2msec-test-root -days 2 \
 			-addext basicConstraints=critical,CA:TRUE \
 			-addext keyUsage=critical,keyCertSign,cRLSign -out ca.pem || exit 1
@@ -125,9 +127,11 @@ make_pki() {
 		openssl x509 -req -in int.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 			-days 2 -extfile ca.ext -out int.pem 2>/dev/null || exit 1
 		for l in srv cli; do
-			openssl req -new -key $l.key -subj /CN=localhost -out $l.csr &&
+			cn=localhost
+			[ $l = cli ] && cn=m2m-ae-x509
+			openssl req -new -key $l.key -subj /CN=$cn -out $l.csr &&
 			openssl x509 -req -in $l.csr -CA int.pem -CAkey int.key \
-				-CAcreateserial -days 2 -extfile leaf.ext -out $l.pem \
+				-CAcreateserial -days 2 -extfile $l.ext -out $l.pem \
 				2>/dev/null || exit 1
 			cat $l.pem int.pem >$l-chain.pem
 		done

@@ -22,6 +22,10 @@ TESTS=(
 	hs_interop.sh
 	hs_coap.sh
 	hs_flood.sh
+	hs_openssl.sh
+	hs_gnutls.sh
+	hs_wolfssl.sh
+	hs_negative.sh
 	hs_keyupdate.sh
 	assoc_ctrl.py
 	monitor.sh

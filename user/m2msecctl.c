@@ -41,6 +41,12 @@ static void usage(FILE *f)
 	      "                          replay-window    64..65536, multiple of 64\n"
 	      "                          ctrl-queue-max   1..4096\n"
 	      "                          esprim-max-object 256..1048576\n"
+	      "                          hs-sock-max      1..4096 unfinished handshakes per socket\n"
+	      "                          hs-net-max       1..65536 unfinished handshakes\n"
+	      "                          hs-timeout-ms    100..600000\n"
+	      "                          hs-rate, hs-burst 1..1000000 new server handshakes\n"
+	      "                                           per second and source, bucket depth\n"
+	      "                          hs-queue-max     1..1024 datagrams per handshake\n"
 	      "  assoc show            DTLS associations of this network namespace:\n"
 	      "                        version, cipher, peer, driver, epochs,\n"
 	      "                        counters (needs CAP_NET_ADMIN)\n"
@@ -217,6 +223,12 @@ static const struct {
 	{ "replay-window", M2MSEC_A_CFG_REPLAY_WINDOW },
 	{ "ctrl-queue-max", M2MSEC_A_CFG_CTRL_QUEUE_MAX },
 	{ "esprim-max-object", M2MSEC_A_CFG_ESPRIM_MAX_OBJECT },
+	{ "hs-sock-max", M2MSEC_A_CFG_HS_SOCK_MAX },
+	{ "hs-net-max", M2MSEC_A_CFG_HS_NET_MAX },
+	{ "hs-timeout-ms", M2MSEC_A_CFG_HS_TIMEOUT_MS },
+	{ "hs-rate", M2MSEC_A_CFG_HS_RATE },
+	{ "hs-burst", M2MSEC_A_CFG_HS_BURST },
+	{ "hs-queue-max", M2MSEC_A_CFG_HS_QUEUE_MAX },
 };
 
 #define N_CFG (sizeof(cfg_names) / sizeof(cfg_names[0]))

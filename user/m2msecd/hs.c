@@ -243,6 +243,7 @@ static void step(struct hs *hs)
 	char why[512];
 	int ret, err;
 
+	hsd_tls_forget_chains(hs->ssl);
 	ret = hs->p.role == KX_CLIENT ? wolfSSL_connect(hs->ssl) :
 		wolfSSL_accept(hs->ssl);
 	if (ret == WOLFSSL_SUCCESS) {

@@ -288,6 +288,7 @@ int hsd_tls_init(struct hsd_conf *c);
 void hsd_tls_exit(struct hsd_conf *c);
 WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t,
 		     const struct hs_params *p);
+void hsd_tls_forget_chains(WOLFSSL *ssl);
 int hsd_tls_errno(WOLFSSL *ssl, int err, char *msg, size_t msglen);
 int hsd_tls_peer_id(WOLFSSL *ssl, const char *psk_identity, char *buf,
 		    size_t len);

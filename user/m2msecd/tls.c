@@ -328,6 +328,20 @@ err:
 	return NULL;
 }
 
+/*
+ * wolfSSL adds the intermediate CAs of every chain it verified to the
+ * context's trust store (as WOLFSSL_CHAIN_CA), where they would let a later
+ * peer's leaf verify without its own chain, even when the handshake that
+ * brought them failed.  Chains are verified against the configured anchors
+ * only: drop those additions before each step of a handshake.  A chain is
+ * added and used within one step, and the event loop is single-threaded.
+ */
+void hsd_tls_forget_chains(WOLFSSL *ssl)
+{
+	wolfSSL_CertManagerUnloadIntermediateCerts(
+		wolfSSL_CTX_GetCertManager(wolfSSL_get_SSL_CTX(ssl)));
+}
+
 /* ------------------------------------------------------------------ */
 /* Results                                                             */
 /* ------------------------------------------------------------------ */
