@@ -19,7 +19,10 @@ until "!quit" or two minutes:
     kernel's dump, then "associations N" and "report end":
       assoc id=ID version=1.2|1.3 cipher=NAME rx_records=N tx_records=N
       auth_fail=N tx_cid=HEX rx_cid=HEX peer_id=IDENTITY
-    and the "stats" line again.  A client whose connect() failed prints the
+    and the "stats" line again.  When the socket has no association any
+    more but had one at the last record sent or received (the peer closed
+    after its exchange), the lines show it as it was then, followed by
+    "associations 0" and "closed after the exchange: N".  A client whose connect() failed prints the
     report at once and exits.
 """
 import ctypes
@@ -54,14 +57,15 @@ def hs_stats(genl):
         st["hs_completed"], st["hs_failed"], st["hs_timeout"]))
 
 
-def report(s):
-    genl = Genl()
-    assocs = genl.request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, s.fileno()),
-                            dump=True)
-    for a in assocs:
+def assoc_lines(s):
+    """The socket's associations from the kernel's dump, one line each."""
+    lines = []
+    for a in Genl().request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, s.fileno()),
+                            dump=True):
         st = parse_attrs(a[A_ASSOC_STATS])
         st = {n: u(st.get(i + 1, b"\0")) for i, n in enumerate(STATS)}
-        out("assoc id=%d version=%s cipher=%s rx_records=%d tx_records=%d "
+        lines.append(
+            "assoc id=%d version=%s cipher=%s rx_records=%d tx_records=%d "
             "auth_fail=%d tx_cid=%s rx_cid=%s peer_id=%s" % (
                 u(a[A_ASSOC_ID]),
                 VERSIONS.get(u(a[A_ASSOC_VERSION]), "?"),
@@ -70,8 +74,23 @@ def report(s):
                 a.get(A_ASSOC_TX_CID, b"").hex() or "-",
                 a.get(A_ASSOC_RX_CID, b"").hex() or "-",
                 a.get(A_HS_PEER_ID, b"-").rstrip(b"\0").decode()))
-    out("associations %d" % len(assocs))
-    hs_stats(genl)
+    return lines
+
+
+# Associations as the kernel showed them right after the last record sent
+# or received: a peer that closes after its exchange (close_notify) makes
+# the daemon delete the association before "!report" may come.
+last_seen = []
+
+
+def report(s):
+    lines = assoc_lines(s)
+    for line in lines or last_seen:
+        out(line)
+    out("associations %d" % len(lines))
+    if not lines and last_seen:
+        out("closed after the exchange: %d" % len(last_seen))
+    hs_stats(Genl())
     out("report end")
 
 
@@ -90,6 +109,7 @@ def serve(s, client):
                 except BlockingIOError:
                     continue
                 aid = a
+                last_seen[:] = assoc_lines(s)
                 out("recv assoc=%s epoch=%s from=%s:%d data=%s" %
                     (a, epoch, peer[0], peer[1],
                      data.decode(errors="replace").strip()))
@@ -107,9 +127,11 @@ def serve(s, client):
                     report(s)
                 elif client:
                     s.send(line + b"\n")
+                    last_seen[:] = assoc_lines(s)
                 elif aid is not None:
                     s.sendmsg([line + b"\n"], [(SOL_M2MSEC, CMSG_ASSOC_ID,
                                                 struct.pack("=I", aid))])
+                    last_seen[:] = assoc_lines(s)
                 else:
                     out("nothing to answer yet: %s" % line.decode())
     return 0
