@@ -289,6 +289,7 @@ void hsd_tls_exit(struct hsd_conf *c);
 WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t,
 		     const struct hs_params *p);
 void hsd_tls_forget_chains(WOLFSSL *ssl);
+int hsd_tls_handshake(WOLFSSL *ssl, enum kx_role role);
 int hsd_tls_errno(WOLFSSL *ssl, int err, char *msg, size_t msglen);
 int hsd_tls_peer_id(WOLFSSL *ssl, const char *psk_identity, char *buf,
 		    size_t len);

@@ -342,6 +342,36 @@ void hsd_tls_forget_chains(WOLFSSL *ssl)
 		wolfSSL_CTX_GetCertManager(wolfSSL_get_SSL_CTX(ssl)));
 }
 
+/*
+ * Run the handshake as far as it goes without waiting.
+ *
+ * A client offering DTLS 1.2 and 1.3 to a 1.2 server gets a
+ * HelloVerifyRequest; wolfSSL (5.7.2) then sends the second ClientHello
+ * from its 1.3 code, which marks the session 1.3 again, so the next
+ * wolfSSL_connect() runs the 1.3 state machine.  That one, after the 1.2
+ * ServerHello has lowered the version, processes the rest of the server's
+ * flight (ServerHelloDone included) but keeps waiting for a 1.3 Finished:
+ * the client answers only when the server retransmits its flight, and not
+ * at all when the retransmission is lost or the server gives up first.
+ * When a call lowered the version and wants to read, call once more: the
+ * 1.2 state machine takes the flight it already holds.
+ */
+int hsd_tls_handshake(WOLFSSL *ssl, enum kx_role role)
+{
+	int v, ret;
+
+	if (role == KX_SERVER)
+		return wolfSSL_accept(ssl);
+	v = wolfSSL_version(ssl);
+	ret = wolfSSL_connect(ssl);
+	if (ret != WOLFSSL_SUCCESS && wolfSSL_version(ssl) != v &&
+	    wolfSSL_get_error(ssl, ret) == WOLFSSL_ERROR_WANT_READ) {
+		hsd_log(LOG_DEBUG, "the server chose DTLS 1.2: continuing in the 1.2 state machine");
+		ret = wolfSSL_connect(ssl);
+	}
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Results                                                             */
 /* ------------------------------------------------------------------ */
