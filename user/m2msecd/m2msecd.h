@@ -227,6 +227,10 @@ int hsd_secret_file_ok(const char *path, const char *what);
 int hsd_suite_check(const char *name, char *why, size_t whylen);
 const char *hsd_suite_canonical(const char *name);
 
+#define HSD_SUITES_PSK		0x1
+#define HSD_SUITES_CERT		0x2
+char *hsd_suites_for(const char *list, unsigned int kinds);
+
 /* The default list: the oneM2M mandatory suites and modern AEAD suites. */
 extern const char hsd_default_ciphers[];
 
