@@ -25,7 +25,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
 . "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-N_TESTS=40
+N_TESTS=42
 
 echo "KTAP version 1"
 echo "1..$N_TESTS"
