@@ -21,17 +21,10 @@
 #   renegotiation_info extension, which the wolfSSL build m2msecd uses does
 #   not send; an OpenSSL configuration file (OPENSSL_CONF) allows it
 #   (UnsafeLegacyServerConnect, the -legacy_server_connect of s_client).
-# - m2msecd as a client offering DTLS 1.2 and 1.3: when the server
-#   answers with DTLS 1.2, the client often does not answer the server's
-#   flight (GnuTLS sends ServerHello, ServerKeyExchange and ServerHelloDone
-#   in three datagrams) and the handshake stalls; against
-#   coap-server-gnutls it failed in the VM (and 1 run in 6 on the host),
-#   against coap-server-openssl it needed a retransmission.  The client
-#   cases therefore configure the AE's m2msecd with "versions 1.2", the
-#   only version libcoap speaks.
-# - coap-server-gnutls with certificates: an m2msecd client offers its PSK
-#   suites even without a [psk]; GnuTLS picks one and fails for want of
-#   PSK credentials, so that case's m2msecd has ECDHE-ECDSA suites only.
+# - m2msecd as a client offers DTLS 1.2 and 1.3 (its default) and falls
+#   back to DTLS 1.2, and offers only the suites its credentials can
+#   complete (no PSK suites without a [psk]: coap-server-gnutls would pick
+#   one and fail); the client cases keep the default versions and suites.
 # - The OpenSSL variants send only their leaf certificate (no
 #   intermediates), so the certificate cases use the GnuTLS variants, which
 #   send the chain: m2msecd trusts the root only.
@@ -173,9 +166,8 @@ coap_to_m2msec c3 5686 \
 	"x509:/CN=coap-ae-2;san=coap-ae-2" AES-128-CCM-8 coap-client-gnutls -c "$P/ae-chain.pem" -j "$P/ae.key" -C "$P/ca.pem"
 
 # 4-5: CoAP client on an m2msec socket (connect()) -> libcoap servers, PSK;
-# m2msecd as an AE with a PSK would run it, DTLS 1.2 (see above)
+# m2msecd as an AE with a PSK would run it, offering DTLS 1.2 and 1.3
 cat >"$tmp/conf-psk" <<CONF
-versions 1.2
 handshake-timeout 8
 [psk]
 identity $PSK_ID
@@ -189,11 +181,9 @@ m2msec_to_coap c5 5692 \
 	"CoAP client on a connecting m2msec socket -> coap-server-gnutls DTLS 1.2 PSK-AES128-CCM8: connect() returns after the m2msecd handshake, GET / answered 2.05 with libcoap's content through the kernel" \
 	"psk:$PSK_ID" AES-128-CCM-8 "" coap-server-gnutls -k "$PSK_TEXT"
 
-# 6: certificates; m2msecd as an AE with a certificate, ECDHE-ECDSA
-# suites only (see above)
+# 6: certificates; m2msecd as an AE with a certificate and no PSK,
+# default versions and suites (it offers no PSK suite)
 cat >"$tmp/conf-cert" <<CONF
-versions 1.2
-ciphers ECDHE-ECDSA-AES128-CCM-8 ECDHE-ECDSA-AES128-GCM-SHA256
 ca $P/ca.pem
 handshake-timeout 8
 [certificate]

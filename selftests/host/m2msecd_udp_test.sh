@@ -25,7 +25,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
 . "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-N_TESTS=31
+N_TESTS=42
 
 echo "KTAP version 1"
 echo "1..$N_TESTS"
@@ -459,6 +459,123 @@ if wolf_has HAVE_SERVER_RENEGOTIATION_INFO; then
 	check "openssl s_client DTLS 1.2 without -legacy_server_connect -> m2msecd server: handshake (renegotiation_info sent)" hsd_ok "$d"
 else
 	n=$((n + 1)); echo "ok $n openssl s_client DTLS 1.2 without -legacy_server_connect -> m2msecd server: handshake (renegotiation_info sent) # SKIP wolfSSL built without HAVE_SERVER_RENEGOTIATION_INFO"
+fi
+
+
+# --- a client offering DTLS 1.2 and 1.3 -> DTLS 1.2-only servers ---------------
+# The server answers the 1.3 ClientHello with a HelloVerifyRequest and a
+# 1.2 ServerHello.  m2msecd must answer the server's first flight: before
+# the fix it waited in wolfSSL's 1.3 state machine until the server
+# retransmitted, and then sent its Finished twice (next tx seq 2 in epoch
+# 1).  Every run must succeed; most of them (retransmissions on a busy
+# machine aside) must have sent the Finished once (before the fix: none
+# against gnutls-serv, about 1 in 7 against openssl s_server, which
+# sometimes sends its flight before the second ClientHello is processed).
+FB_RUNS=5
+G_PRIO='NORMAL:+PSK:+ECDHE-PSK:+AES-128-CCM-8:-VERS-ALL:+VERS-DTLS1.2'
+# fallback_runs SERVER: $FB_RUNS handshakes of an m2msecd client (default
+# versions, PSK) with SERVER (gnutls or openssl); sets fb_ok, fb_once.
+fallback_runs() {
+	local i rc
+	fb_ok=0 fb_once=0
+	for ((i = 1; i <= FB_RUNS; i++)); do
+		newcase "fb-$1-$i"
+		printf 'handshake-timeout 10\n[psk]\nidentity m2m-ae-1\nkey %s\n' "$K1" >"$d/conf"
+		chmod 600 "$d/conf"
+		if [ "$1" = gnutls ]; then
+			printf 'm2m-ae-1:%s\n' "$K1" >"$d/passwd"
+			bg "$d/peer" gnutls-serv -u -p "$port" --pskpasswd "$d/passwd" \
+				--priority "$G_PRIO" </dev/null
+		else
+			mkfifo "$d/in"
+			bg "$d/peer" openssl s_server -dtls1_2 -accept "127.0.0.1:$port" \
+				-nocert -psk "$K1" -cipher PSK-AES128-CCM8 -quiet <>"$d/in"
+		fi
+		srv=$pid
+		wait_bound "$port" 10
+		hsd_run "$d" --udp-client "127.0.0.1:$port"
+		wait_for "$hsd_pid" 20; rc=$?
+		kill "$srv" 2>/dev/null
+		if [ $rc -eq 0 ] && [ -s "$d/key" ] &&
+		   grep -q 'done in .*: DTLS 1.2 PSK-AES128-CCM-8' "$d/hsd.err"; then
+			fb_ok=$((fb_ok + 1))
+			grep -qx 'tx-seq 1' "$d/key" && fb_once=$((fb_once + 1))
+		else
+			show "$d/hsd.err" "$d/peer"
+		fi
+	done
+	echo "# $1: $fb_ok of $FB_RUNS handshakes, $fb_once with the Finished sent once"
+}
+for srv in gnutls openssl; do
+	[ "$srv" = gnutls ] && name=gnutls-serv || name="openssl s_server"
+	if [ "$srv" = gnutls ] && ! command -v gnutls-serv >/dev/null; then
+		for t in 1 2; do n=$((n + 1)); echo "ok $n m2msecd client DTLS 1.2+1.3 -> $name # SKIP gnutls-bin missing"; done
+		continue
+	fi
+	fallback_runs "$srv"
+	check "m2msecd client offering DTLS 1.2 and 1.3 -> $name DTLS 1.2 PSK-AES128-CCM8: $FB_RUNS of $FB_RUNS handshakes fall back to DTLS 1.2 and export the association" \
+		test "$fb_ok" -eq "$FB_RUNS"
+	check "m2msecd client offering DTLS 1.2 and 1.3 -> $name DTLS 1.2: the client answers the server's first flight, not only its retransmission (Finished sent once, next tx seq 1, in most runs)" \
+		test $((fb_once * 2)) -gt "$FB_RUNS"
+done
+
+# --- the suites a client offers follow its credentials ----------------------
+# suites_offered NAME CONF: the suites of m2msecd's ClientHello with CONF,
+# captured by a UDP socket that never answers, in $d/NAME.suites.
+suites_offered() {
+	local hp cp
+	newcase "suites-$1"
+	printf '%s' "$2" >"$d/conf"
+	chmod 600 "$d/conf"
+	bg "$d/$1.suites" python3 "$HERE/clienthello_suites.py" "$port" 10 </dev/null
+	cp=$pid
+	wait_bound "$port" 10
+	hsd_run "$d" --udp-client "127.0.0.1:$port"
+	wait_for "$cp" 15
+	kill "$hsd_pid" 2>/dev/null
+	sed 's/^/# /' "$d/$1.suites" | tr '\n' ' '; echo
+}
+# first12 FILE: the first two DTLS 1.2 suites, space separated.
+first12() { grep -v tls13 "$1" | head -n 2 | cut -d' ' -f1 | tr '\n' ' '; }
+suites_offered ca "$(printf 'handshake-timeout 3\nca %s\n' "$P/ca.pem")"
+check "m2msecd client without a PSK (trust anchors only): no PSK suite in its ClientHello, ECDHE-ECDSA-AES128-CCM8 its first DTLS 1.2 suite" \
+	bash -c "grep -q '^0xC0AE ' '$d/ca.suites' && ! grep -q ' psk\$' '$d/ca.suites' && [ \"\$(grep -v tls13 '$d/ca.suites' | head -n 1)\" = '0xC0AE ecdhe-ecdsa' ]"
+suites_offered psk "$(printf 'handshake-timeout 3\n[psk]\nidentity m2m-ae-1\nkey %s\n' "$K1")"
+check "m2msecd client with a PSK and no certificate or trust anchors: no ECDHE suite in its ClientHello, PSK-AES128-CCM8 its first DTLS 1.2 suite" \
+	bash -c "grep -q '^0xC0A8 ' '$d/psk.suites' && ! grep -q ' ecdhe-' '$d/psk.suites' && [ \"\$(grep -v tls13 '$d/psk.suites' | head -n 1)\" = '0xC0A8 psk' ]"
+suites_offered both "$(printf 'handshake-timeout 3\nca %s\n[psk]\nidentity m2m-ae-1\nkey %s\n' "$P/ca.pem" "$K1")"
+check "m2msecd client with a PSK and trust anchors: both kinds offered, the oneM2M mandatory PSK-AES128-CCM8 and ECDHE-ECDSA-AES128-CCM8 first" \
+	test "$(first12 "$d/both.suites")" = "0xC0A8 0xC0AE "
+
+# --- a server that holds PSK and certificate credentials ----------------------
+# gnutls-serv with a PSK and a certificate takes the client's first suite it
+# can serve: a client must not offer what it cannot complete.
+gnutls_both() {
+	printf 'm2m-ae-1:%s\n' "$K1" >"$d/passwd"
+	bg "$d/peer" gnutls-serv -u -p "$port" --pskpasswd "$d/passwd" \
+		--x509certfile "$P/srv-chain.pem" --x509keyfile "$P/srv.key" \
+		--priority "$G_PRIO" </dev/null
+	wait_bound "$port" 10
+}
+if command -v gnutls-serv >/dev/null; then
+	newcase gnutls-ca
+	printf 'handshake-timeout 10\nca %s\n' "$P/ca.pem" >"$d/conf"
+	gnutls_both
+	hsd_run "$d" --udp-client "127.0.0.1:$port" --server-name localhost
+	check "m2msecd client without a PSK (DTLS 1.2+1.3) -> gnutls-serv holding a PSK and a certificate: ECDHE-ECDSA-AES128-CCM8 negotiated (no PSK suite offered), certificate verified, association exported" \
+		hsd_ok_says "$d" 'DTLS 1.2 ECDHE-ECDSA-AES128-CCM-8, peer x509:/CN=localhost'
+	newcase gnutls-psk-only
+	printf 'handshake-timeout 10\nca %s\n[certificate]\ncert %s\nkey %s\n[psk]\nidentity m2m-ae-1\nkey %s\n' \
+		"$P/ca.pem" "$P/cli-chain.pem" "$P/cli.key" "$K1" >"$d/conf"
+	chmod 600 "$d/conf"
+	printf 'm2m-ae-1:%s\n' "$K1" >"$d/passwd"
+	bg "$d/peer" gnutls-serv -u -p "$port" --pskpasswd "$d/passwd" --priority "$G_PRIO" </dev/null
+	wait_bound "$port" 10
+	hsd_run "$d" --udp-client "127.0.0.1:$port"
+	check "m2msecd client with a PSK and a certificate (DTLS 1.2+1.3) -> PSK-only gnutls-serv DTLS 1.2: PSK-AES128-CCM8 negotiated, association exported, peer psk:m2m-ae-1" \
+		hsd_ok_says "$d" 'DTLS 1.2 PSK-AES128-CCM-8, peer psk:m2m-ae-1'
+else
+	for t in 1 2; do n=$((n + 1)); echo "ok $n m2msecd client -> gnutls-serv with PSK and certificate credentials # SKIP gnutls-bin missing"; done
 fi
 
 [ "$failed" -eq 0 ]

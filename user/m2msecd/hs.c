@@ -104,7 +104,9 @@ static void arm(struct hs *hs)
 {
 	uint64_t ms = wolfSSL_dtls_get_current_timeout(hs->ssl) * 1000ULL;
 
-	if (wolfSSL_dtls13_use_quick_timeout(hs->ssl))
+	/* Only a 1.3 session: the flag outlives a fallback to 1.2. */
+	if (wolfSSL_version(hs->ssl) == DTLS1_3_VERSION &&
+	    wolfSSL_dtls13_use_quick_timeout(hs->ssl))
 		ms /= 4;
 	hs->rtx_ms = hsd_now_ms() + (ms ? ms : 1000);
 }
@@ -244,8 +246,7 @@ static void step(struct hs *hs)
 	int ret, err;
 
 	hsd_tls_forget_chains(hs->ssl);
-	ret = hs->p.role == KX_CLIENT ? wolfSSL_connect(hs->ssl) :
-		wolfSSL_accept(hs->ssl);
+	ret = hsd_tls_handshake(hs->ssl, hs->p.role);
 	if (ret == WOLFSSL_SUCCESS) {
 		hs_finish(hs, 0, NULL);
 		return;

@@ -227,6 +227,10 @@ int hsd_secret_file_ok(const char *path, const char *what);
 int hsd_suite_check(const char *name, char *why, size_t whylen);
 const char *hsd_suite_canonical(const char *name);
 
+#define HSD_SUITES_PSK		0x1
+#define HSD_SUITES_CERT		0x2
+char *hsd_suites_for(const char *list, unsigned int kinds);
+
 /* The default list: the oneM2M mandatory suites and modern AEAD suites. */
 extern const char hsd_default_ciphers[];
 
@@ -289,6 +293,7 @@ void hsd_tls_exit(struct hsd_conf *c);
 WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t,
 		     const struct hs_params *p);
 void hsd_tls_forget_chains(WOLFSSL *ssl);
+int hsd_tls_handshake(WOLFSSL *ssl, enum kx_role role);
 int hsd_tls_errno(WOLFSSL *ssl, int err, char *msg, size_t msglen);
 int hsd_tls_peer_id(WOLFSSL *ssl, const char *psk_identity, char *buf,
 		    size_t len);

@@ -10,6 +10,7 @@
  * userspace; it is refused when the configuration is read, never run.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "m2msecd.h"
@@ -84,4 +85,45 @@ int hsd_suite_check(const char *name, char *why, size_t whylen)
 		snprintf(why, whylen, "'%s' is not a suite m2msecd negotiates (see m2msecd(8) for the list: AES-GCM, AES-CCM, AES-CCM-8 and ChaCha20-Poly1305 suites)",
 			 name);
 	return -1;
+}
+
+/*
+ * The suites of @list a client can complete with its credentials, in the
+ * order of @list (the oneM2M mandatory suites stay first): PSK suites when
+ * it has a PSK for the server (@kinds & HSD_SUITES_PSK), ECDHE suites when
+ * it has a certificate, trust anchors or raw public keys
+ * (HSD_SUITES_CERT).  A suite the client cannot complete must not be
+ * offered: a DTLS 1.2 server may pick it, and the handshake then fails
+ * although a suite both sides can complete was on the list.  DTLS 1.3
+ * suites do not name the authentication and are always kept.
+ *
+ * Return: a new ':' separated list (free()), NULL when out of memory.  If
+ * no DTLS 1.2 suite is left (a client with neither), the whole of @list:
+ * the handshake then fails with the reason (no PSK, an untrusted
+ * certificate), not for want of suites.
+ */
+char *hsd_suites_for(const char *list, unsigned int kinds)
+{
+	char *out = malloc(strlen(list) + 1), *copy = strdup(list);
+	char *name, *save;
+	int v12 = 0;
+	size_t n = 0;
+
+	if (!out || !copy) {
+		free(out);
+		free(copy);
+		return NULL;
+	}
+	for (name = strtok_r(copy, ":", &save); name;
+	     name = strtok_r(NULL, ":", &save)) {
+		if ((!strncmp(name, "PSK-", 4) && !(kinds & HSD_SUITES_PSK)) ||
+		    (!strncmp(name, "ECDHE-", 6) && !(kinds & HSD_SUITES_CERT)))
+			continue;
+		v12 |= !!strncmp(name, "TLS13-", 6);
+		n += sprintf(out + n, "%s%s", n ? ":" : "", name);
+	}
+	free(copy);
+	if (!v12)
+		strcpy(out, list);
+	return out;
 }

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "m2msecd.h"
@@ -285,6 +286,33 @@ static const struct hsd_cert *pick_cert(struct hsd_conf *c,
 	return def;
 }
 
+/*
+ * A client offers the suites it can complete with what it has for this
+ * server (suites.c): PSK suites with a PSK for the server name, ECDHE
+ * suites with a certificate or raw key of its own, trust anchors, trusted
+ * raw keys, or verification off for this peer.  A server picks only
+ * suites it holds credentials for; its list stays as configured.
+ */
+static int client_suites(WOLFSSL *ssl, const struct hsd_conf *c,
+			 const struct hsd_cert *k, const struct hsd_peer *peer,
+			 const char *server_name)
+{
+	unsigned int kinds = 0;
+	char *list;
+	int ret;
+
+	if (psk_for_server(c, server_name))
+		kinds |= HSD_SUITES_PSK;
+	if (k || c->ca || c->rpk_peers || (peer && peer->no_verify))
+		kinds |= HSD_SUITES_CERT;
+	list = hsd_suites_for(c->ciphers, kinds);
+	if (!list)
+		return -1;
+	ret = wolfSSL_set_cipher_list(ssl, list) == WOLFSSL_SUCCESS ? 0 : -1;
+	free(list);
+	return ret;
+}
+
 WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t, const struct hs_params *p)
 {
 	struct hsd_conf *c = t->conf;	/* the handshake's own reference */
@@ -295,6 +323,9 @@ WOLFSSL *hsd_tls_new(struct hsd *d, struct hs_tls *t, const struct hs_params *p)
 	(void)d;	/* d->conf may be newer than the handshake's */
 	if (!ssl)
 		return NULL;
+	if (p->role == KX_CLIENT &&
+	    client_suites(ssl, c, k, peer, p->server_name))
+		goto err;
 	wolfSSL_set_psk_callback_ctx(ssl, t);
 	t->params = p;
 	t->anonymous_ok = p->role == KX_SERVER && k &&
@@ -340,6 +371,36 @@ void hsd_tls_forget_chains(WOLFSSL *ssl)
 {
 	wolfSSL_CertManagerUnloadIntermediateCerts(
 		wolfSSL_CTX_GetCertManager(wolfSSL_get_SSL_CTX(ssl)));
+}
+
+/*
+ * Run the handshake as far as it goes without waiting.
+ *
+ * A client offering DTLS 1.2 and 1.3 to a 1.2 server gets a
+ * HelloVerifyRequest; wolfSSL (5.7.2) then sends the second ClientHello
+ * from its 1.3 code, which marks the session 1.3 again, so the next
+ * wolfSSL_connect() runs the 1.3 state machine.  That one, after the 1.2
+ * ServerHello has lowered the version, processes the rest of the server's
+ * flight (ServerHelloDone included) but keeps waiting for a 1.3 Finished:
+ * the client answers only when the server retransmits its flight, and not
+ * at all when the retransmission is lost or the server gives up first.
+ * When a call lowered the version and wants to read, call once more: the
+ * 1.2 state machine takes the flight it already holds.
+ */
+int hsd_tls_handshake(WOLFSSL *ssl, enum kx_role role)
+{
+	int v, ret;
+
+	if (role == KX_SERVER)
+		return wolfSSL_accept(ssl);
+	v = wolfSSL_version(ssl);
+	ret = wolfSSL_connect(ssl);
+	if (ret != WOLFSSL_SUCCESS && wolfSSL_version(ssl) != v &&
+	    wolfSSL_get_error(ssl, ret) == WOLFSSL_ERROR_WANT_READ) {
+		hsd_log(LOG_DEBUG, "the server chose DTLS 1.2: continuing in the 1.2 state machine");
+		ret = wolfSSL_connect(ssl);
+	}
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
