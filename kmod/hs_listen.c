@@ -482,45 +482,16 @@ static int m2msec_nl_claim_reply(struct m2msec_hs_req *req,
 {
 	struct net *net = genl_info_net(info);
 	struct sk_buff *msg;
-	struct file *file;
-	void *hdr;
-	int fd, err;
+	int err;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	err = -ENOMEM;
-	msg = m2msec_reply_new(info, &hdr);
-	if (!msg)
-		goto out_fd;
-	err = -EMSGSIZE;
-	if (nla_put_u32(msg, M2MSEC_A_HS_FD, fd) ||
-	    m2msec_hs_put_names(msg, req))
-		goto out_msg;
-	genlmsg_end(msg, hdr);
-	file = m2msec_hs_chan_file(req);
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		goto out_msg;
-	}
-	if (!m2msec_hs_claim(req, M2MSEC_HS_PENDING, M2MSEC_HS_ACCEPTED)) {
-		/* The socket closed meanwhile. */
-		file->private_data = NULL;
-		fput(file);
-		m2msec_hs_put(req);
-		err = -ECONNRESET;
-		goto out_msg;
-	}
+	err = m2msec_nl_hs_take(req, info, &msg);
+	if (err == -EALREADY)
+		return -ECONNRESET;	/* the socket closed meanwhile */
+	if (err)
+		return err;
 	m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_ACCEPTED, 1);
 	m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_CLAIMED, 1);
-	fd_install(fd, file);
 	return genlmsg_reply(msg, info);
-
-out_msg:
-	nlmsg_free(msg);
-out_fd:
-	put_unused_fd(fd);
-	return err;
 }
 
 /**

@@ -89,31 +89,30 @@ static struct m2msec_hs_req *m2msec_nl_hs_req(struct genl_info *info)
 }
 
 /**
- * m2msec_nl_hs_accept() - M2MSEC_CMD_HS_ACCEPT
- * @skb: request message
- * @info: its attributes: M2MSEC_A_HS_ID
+ * m2msec_nl_hs_take() - move @req to ACCEPTED and give the caller its channel
+ * @req: a request (the caller keeps its reference)
+ * @info: netlink request the reply answers
+ * @reply: set to the reply (HS_FD and the request's names) on success
  *
  * The descriptor is installed only once the reply is built and the request
- * is ours, so a refusal leaves nothing behind in the caller.
+ * is ours, so a refusal leaves nothing behind in the caller.  Shared by
+ * HS_ACCEPT and HS_CLAIM.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 (the caller sends *@reply) or a negative errno; -EALREADY
+ * when @req was no longer PENDING (accepted by someone else, finished,
+ * or its socket closed).
  */
-int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
+int m2msec_nl_hs_take(struct m2msec_hs_req *req, struct genl_info *info,
+		      struct sk_buff **reply)
 {
-	struct m2msec_hs_req *req;
 	struct sk_buff *msg;
 	struct file *file;
 	void *hdr;
 	int fd, err;
 
-	req = m2msec_nl_hs_req(info);
-	if (IS_ERR(req))
-		return PTR_ERR(req);
 	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		err = fd;
-		goto out_put;
-	}
+	if (fd < 0)
+		return fd;
 	err = -ENOMEM;
 	msg = m2msec_reply_new(info, &hdr);
 	if (!msg)
@@ -130,10 +129,46 @@ int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
 		goto out_msg;
 	}
 	if (!m2msec_hs_claim(req, M2MSEC_HS_PENDING, M2MSEC_HS_ACCEPTED)) {
-		/* Not this file's request to fail. */
+		/* The file's reference on @req goes with it. */
 		file->private_data = NULL;
 		fput(file);
 		m2msec_hs_put(req);
+		err = -EALREADY;
+		goto out_msg;
+	}
+	fd_install(fd, file);
+	*reply = msg;
+	return 0;
+
+out_msg:
+	nlmsg_free(msg);
+out_fd:
+	put_unused_fd(fd);
+	return err;
+}
+
+/**
+ * m2msec_nl_hs_accept() - M2MSEC_CMD_HS_ACCEPT
+ * @skb: request message
+ * @info: its attributes: M2MSEC_A_HS_ID
+ *
+ * The descriptor is installed only once the reply is built and the request
+ * is ours, so a refusal leaves nothing behind in the caller.
+ *
+ * Return: 0 or a negative errno.
+ */
+int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
+{
+	struct m2msec_hs_req *req;
+	struct sk_buff *msg;
+	int err;
+
+	req = m2msec_nl_hs_req(info);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = m2msec_nl_hs_take(req, info, &msg);
+	if (err == -EALREADY) {
+		/* Not this caller's request to fail. */
 		err = READ_ONCE(req->state) == M2MSEC_HS_DONE ? -ENOENT :
 								-EBUSY;
 		if (err == -EBUSY)
@@ -141,22 +176,12 @@ int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
 				       "handshake request already accepted");
 		else
 			NL_SET_ERR_MSG(info->extack, "handshake request finished");
-		goto out_msg;
 	}
-	if (req->role != M2MSEC_HS_LISTENER)
+	if (!err && req->role != M2MSEC_HS_LISTENER)
 		m2msec_hs_net_count(genl_info_net(info),
 				    M2MSEC_A_STAT_HS_ACCEPTED, 1);
-	fd_install(fd, file);
 	m2msec_hs_put(req);
-	return genlmsg_reply(msg, info);
-
-out_msg:
-	nlmsg_free(msg);
-out_fd:
-	put_unused_fd(fd);
-out_put:
-	m2msec_hs_put(req);
-	return err;
+	return err ?: genlmsg_reply(msg, info);
 }
 
 /*
