@@ -10,7 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-plan 5
+plan 6
 
 out=$(mktemp)
 "$CTL" -j monitor --count 1 --timeout 60 >"$out" 2>&1 &
@@ -37,6 +37,8 @@ rc=$?
 check "monitor: -j monitor --count 1 exits 0 after one event" test "$rc" = 0
 check "monitor: a client connect() shows as a JSON handshake-request line with role client and peer 127.0.0.1:5999" \
 	bash -c 'python3 -c "import json,sys; e=json.loads(open(sys.argv[1]).read().splitlines()[-1]); assert e[\"event\"]==\"handshake-request\" and e[\"role\"]==\"client\" and e[\"peer\"]==\"127.0.0.1:5999\", e" "$1"' _ "$out"
+check "stats: m2msecctl -j stats shows the handshake counters; the timed-out client request counts in hs_created and hs_timeout, hs_pending is back to 0" \
+	bash -c '"$1" -j stats | python3 -c "import json,sys; s=json.load(sys.stdin); assert s[\"hs_created\"] >= 1 and s[\"hs_timeout\"] >= 1 and s[\"hs_pending\"] == 0 and \"hs_hello_dropped\" in s and \"hs_claimed\" in s, s"' _ "$CTL"
 check "monitor: --timeout ends a monitor that saw nothing, with status 0" \
 	bash -c '"$1" monitor --timeout 1 >/dev/null' _ "$CTL"
 

@@ -35,6 +35,19 @@ static const char *const stat_names[M2MSEC_A_STAT_MAX + 1] = {
 	[M2MSEC_A_STAT_OLD_EPOCH] = "old_epoch",
 	[M2MSEC_A_STAT_TX_ERR] = "tx_err",
 	[M2MSEC_A_STAT_RX_QUEUE_DROP] = "rx_queue_drop",
+	/* Namespace only: the handshake upcall. */
+	[M2MSEC_A_STAT_HS_CREATED] = "hs_created",
+	[M2MSEC_A_STAT_HS_ACCEPTED] = "hs_accepted",
+	[M2MSEC_A_STAT_HS_COMPLETED] = "hs_completed",
+	[M2MSEC_A_STAT_HS_FAILED] = "hs_failed",
+	[M2MSEC_A_STAT_HS_TIMEOUT] = "hs_timeout",
+	[M2MSEC_A_STAT_HS_RATELIMITED] = "hs_ratelimited",
+	[M2MSEC_A_STAT_HS_DROPPED] = "hs_dropped",
+	[M2MSEC_A_STAT_HS_PENDING] = "hs_pending",
+	[M2MSEC_A_STAT_HS_HELLO_QUEUED] = "hs_hello_queued",
+	[M2MSEC_A_STAT_HS_HELLO_DROPPED] = "hs_hello_dropped",
+	[M2MSEC_A_STAT_HS_HELLO_PENDING] = "hs_hello_pending",
+	[M2MSEC_A_STAT_HS_CLAIMED] = "hs_claimed",
 };
 
 static const char *const cipher_names[M2MSEC_CIPHER_MAX + 1] = {
