@@ -217,7 +217,7 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 						     hs->plain_seq,
 						     !!*hs->tls.psk_identity,
 						     hs_cert_requested(hs)),
-			.peer_str = hs->peer_str,
+			.peer_str = hs->peer_str, .peer = &hs->p.peer,
 		};
 
 		ctrl_start(d, &cp);
