@@ -21,6 +21,10 @@
 #   rekey-after-seconds 10     m2msecd's KeyUpdate on its own -> TX epoch 4+
 #   rekey-after-records 16     after 16 records sent in epoch 3 -> TX epoch 4
 #
+#   m2msec client with a certificate -> wolfSSL server requiring one
+#   (mutual authentication): m2msecctl assoc rekey -> TX epoch 4; our
+#   KeyUpdate's message_seq counts our Certificate and CertificateVerify
+#
 # Each case reads the association's epochs and counters from
 # `m2msecctl -j assoc show`.
 set -u
@@ -28,7 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 HSD=$REPO/user/m2msecd/m2msecd
 APP="python3 $HERE/hs_keyupdate_app.py"
-N=12
+N=14
 
 plan $N
 . "$HERE/interop_lib.sh"
@@ -76,10 +80,11 @@ wait_tx_from() {
 	return 1
 }
 # Reload the configuration with the global settings on standard input
-# added; wait for the daemon's ${1}th successful reload.
+# added (and the sections in file $2); wait for the daemon's ${1}th
+# successful reload.
 reload_with() {
 	local n=$1 end=$((SECONDS + 31))
-	{ cat; cat "$tmp/conf.base"; } >"$tmp/conf"
+	{ cat; cat "$tmp/conf.base" "${2:-/dev/null}"; } >"$tmp/conf"
 	kill -HUP "$hsd"
 	while ((SECONDS < end)); do
 		(($(grep -c "reload: .* loaded;" "$tmp/hsd.log") >= n)) && return 0
@@ -223,7 +228,7 @@ echo "rekey-after-seconds 10" | reload_with 1
 wolf "$d/peer" server -u -v 4 -p 4444 -c "$P/srv-chain.pem" -k "$P/srv.key" -d -e
 sleep 1
 bg "$d/app" $APP client 127.0.0.1 4444 120 <>"$d/in"
-echo ping-before-age >"$d/in"
+echo ping-before-age 1<>"$d/in"
 wait_text "$d/app" "recv epoch 3" 60
 if wait_tx_from 4 60 &&
    grep -q "with 127.0.0.1:4444: key update (rekey-after-seconds reached)" "$tmp/hsd.log"; then
@@ -232,7 +237,7 @@ else
 	show "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
 	not_ok "rekey-after-seconds 10, DTLS 1.3 m2msec client -> wolfSSL server: m2msecd starts a KeyUpdate on its own, the server ACKs it, TX epoch 4"
 fi
-echo ping-after-age >"$d/in"
+echo ping-after-age 1<>"$d/in"
 if wait_text "$d/app" "ping-after-age" 40 && grep -q "recv epoch 3.*ping-after-age" "$d/app" &&
    a=$(assoc) && (($(echo "$a" | cut -d' ' -f2) >= 4)) && [ "$(echo "$a" | cut -d' ' -f4)" = 0 ]; then
 	ok "DTLS 1.3 after the key update by age: the wolfSSL server decrypts our records of epoch 4 or later and echoes them, no authentication failures"
@@ -249,11 +254,11 @@ echo "rekey-after-records 16" | reload_with 2
 wolf "$d/peer" server -u -v 4 -p 4445 -c "$P/srv-chain.pem" -k "$P/srv.key" -d -e
 sleep 1
 bg "$d/app" $APP client 127.0.0.1 4445 150 <>"$d/in"
-echo rec-0 >"$d/in"
+echo rec-0 1<>"$d/in"
 wait_text "$d/app" "recv epoch 3" 60
 # One line at a time: the application sends each line it reads.
 for i in $(seq 1 17); do
-	echo "rec-$i" >"$d/in"
+	echo "rec-$i" 1<>"$d/in"
 	wait_text "$d/app" "sent: rec-$i" 20
 done
 if wait_epochs "4 3" 40 &&
@@ -263,7 +268,7 @@ else
 	show "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
 	not_ok "rekey-after-records 16, DTLS 1.3 m2msec client -> wolfSSL server: once 16 records were sent in epoch 3 m2msecd's KeyUpdate is ACKed, TX epoch 4"
 fi
-echo ping-after-records >"$d/in"
+echo ping-after-records 1<>"$d/in"
 if wait_text "$d/app" "ping-after-records" 40 && grep -q "recv epoch 3.*ping-after-records" "$d/app" &&
    a=$(assoc) && [ "$(echo "$a" | cut -d' ' -f2,4)" = "4 0" ]; then
 	ok "DTLS 1.3 after the key update by records sent: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
@@ -272,4 +277,35 @@ else
 	not_ok "DTLS 1.3 after the key update by records sent: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
 fi
 "$CTL" assoc del "$(assoc | cut -d' ' -f1)" >/dev/null 2>&1
+wait_no_assoc 30
+
+# 13-14. Mutual certificate authentication: the wolfSSL server (no -d)
+# requires and verifies our certificate chain; m2msecd's KeyUpdate must
+# carry the message_seq after our Certificate, CertificateVerify and
+# Finished, or the server takes it for an old message and ignores it.
+d=$tmp/c6; mkdir -p "$d"; mkfifo "$d/in"; port=4446
+printf '[certificate]\ncert %s\nkey %s\n' "$P/cli-chain.pem" "$P/cli.key" >"$d/cert"
+reload_with 3 "$d/cert" </dev/null
+wolf "$d/peer" server -u -v 4 -p 4446 -c "$P/srv-chain.pem" -k "$P/srv.key" -A "$P/ca.pem" -e
+sleep 1
+bg "$d/app" $APP client 127.0.0.1 4446 90 <>"$d/in"
+echo ping-mutual 1<>"$d/in"
+wait_text "$d/app" "recv epoch 3" 60
+id=$(assoc | cut -d' ' -f1)
+"$CTL" assoc rekey "${id:-0}" >"$d/rekey" 2>&1
+if [ -n "$id" ] && wait_epochs "4 3" 40; then
+	ok "m2msecctl assoc rekey, DTLS 1.3 m2msec client with a certificate -> wolfSSL server requiring client certificates: the server ACKs m2msecd's KeyUpdate, TX epoch 4"
+else
+	show "$d/rekey" "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
+	not_ok "m2msecctl assoc rekey, DTLS 1.3 m2msec client with a certificate -> wolfSSL server requiring client certificates: the server ACKs m2msecd's KeyUpdate, TX epoch 4"
+fi
+echo ping-mutual-after-rekey 1<>"$d/in"
+if wait_text "$d/app" "ping-mutual-after-rekey" 40 && grep -q "recv epoch 3.*ping-mutual-after-rekey" "$d/app" &&
+   a=$(assoc) && [ "$(echo "$a" | cut -d' ' -f2,4)" = "4 0" ]; then
+	ok "DTLS 1.3 mutual certificate authentication after m2msec's KeyUpdate: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
+else
+	show "$d/app" "$d/peer"; "$CTL" assoc show 2>&1 | show
+	not_ok "DTLS 1.3 mutual certificate authentication after m2msec's KeyUpdate: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
+fi
+"$CTL" assoc del "${id:-0}" >/dev/null 2>&1
 finish

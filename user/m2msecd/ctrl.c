@@ -652,17 +652,18 @@ void ctrl_timers(struct hsd *d)
  * @plain_max: highest message_seq of our plaintext handshake messages
  *	(ClientHello, or HelloRetryRequest/ServerHello), -1 when none seen
  * @psk: the handshake used an external PSK
- * @cert_req: a server asked for a client certificate (it has trust anchors)
+ * @cert_req: server: we asked for a client certificate (we have trust
+ *	anchors); client: the server asked us and we had one to send
  *
  * wolfSSL does not export its handshake counter, so the encrypted part of
  * our last flight is counted from what the handshake negotiated: a server
  * sends EncryptedExtensions, CertificateRequest when it asks for a client
  * certificate, Certificate and CertificateVerify unless PSK, Finished (no
  * NewSessionTicket: kx_wolf_prepare() turns tickets off); a client sends
- * Finished.  A client asked for a certificate (mutual authentication
- * with certificates) sends two more messages, which this count does not
- * see: such a client's KeyUpdate carries a stale message_seq and the peer
- * ignores it (documented in m2msecd.md).
+ * Certificate and CertificateVerify when the server asked for them
+ * (noted by tls.c's certificate callback), then Finished.  A client
+ * without a key that is asked for a certificate sends an empty
+ * Certificate, which this count does not see (documented in m2msecd.md).
  *
  * Return: the message_seq of our first post-handshake message.
  */
@@ -672,7 +673,7 @@ unsigned int ctrl_next_msg_seq(enum kx_role role, int plain_max, int psk,
 	unsigned int n = plain_max + 1;
 
 	if (role == KX_CLIENT)
-		return n + 1;
+		return n + 1 + (cert_req ? 2 : 0);
 	n += 2;				/* EncryptedExtensions, Finished */
 	if (!psk) {
 		n += 2;			/* Certificate, CertificateVerify */

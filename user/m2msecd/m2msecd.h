@@ -121,6 +121,7 @@ struct hs_tls {
 	char rpk_id[80];	/* rpk:sha256:HEX of an accepted raw key */
 	int rpk_unknown;	/* the peer's raw public key is not trusted */
 	int anonymous_ok;	/* server: client-certificate request|none */
+	int cert_requested;	/* client with a key: CertificateRequest seen */
 };
 /*
  * A configuration and the wolfSSL contexts made from it.  Reference
