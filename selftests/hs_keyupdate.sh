@@ -282,7 +282,9 @@ wait_no_assoc 30
 # 13-14. Mutual certificate authentication: the wolfSSL server (no -d)
 # requires and verifies our certificate chain; m2msecd's KeyUpdate must
 # carry the message_seq after our Certificate, CertificateVerify and
-# Finished, or the server takes it for an old message and ignores it.
+# Finished, or the server takes it for an old message and ignores it: it
+# still ACKs the record, so only case 14 (our epoch 4 records decrypt
+# at the server) shows that the update took place.
 d=$tmp/c6; mkdir -p "$d"; mkfifo "$d/in"; port=4446
 printf '[certificate]\ncert %s\nkey %s\n' "$P/cli-chain.pem" "$P/cli.key" >"$d/cert"
 reload_with 3 "$d/cert" </dev/null
