@@ -17,6 +17,14 @@
 #   DTLS 1.2 (openssl s_client): rekey refused (no KeyUpdate in 1.2),
 #   the client's close_notify deletes the association
 #
+#   policy (configuration reloaded with SIGHUP), m2msec client -> wolfSSL:
+#   rekey-after-seconds 10     m2msecd's KeyUpdate on its own -> TX epoch 4+
+#   rekey-after-records 16     after 16 records sent in epoch 3 -> TX epoch 4
+#
+#   m2msec client with a certificate -> wolfSSL server requiring one
+#   (mutual authentication): m2msecctl assoc rekey -> TX epoch 4; our
+#   KeyUpdate's message_seq counts our Certificate and CertificateVerify
+#
 # Each case reads the association's epochs and counters from
 # `m2msecctl -j assoc show`.
 set -u
@@ -24,7 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 HSD=$REPO/user/m2msecd/m2msecd
 APP="python3 $HERE/hs_keyupdate_app.py"
-N=8
+N=14
 
 plan $N
 . "$HERE/interop_lib.sh"
@@ -61,6 +69,29 @@ wait_epochs() {
 	done
 	return 1
 }
+# Wait up to SECS for the association to send in epoch $1 or later.
+wait_tx_from() {
+	local end=$((SECONDS + $2 + 1)) a
+	while ((SECONDS < end)); do
+		a=$(assoc)
+		[ -n "$a" ] && (($(echo "$a" | cut -d' ' -f2) >= $1)) && return 0
+		sleep 0.3
+	done
+	return 1
+}
+# Reload the configuration with the global settings on standard input
+# added (and the sections in file $2); wait for the daemon's ${1}th
+# successful reload.
+reload_with() {
+	local n=$1 end=$((SECONDS + 31))
+	{ cat; cat "$tmp/conf.base" "${2:-/dev/null}"; } >"$tmp/conf"
+	kill -HUP "$hsd"
+	while ((SECONDS < end)); do
+		(($(grep -c "reload: .* loaded;" "$tmp/hsd.log") >= n)) && return 0
+		sleep 0.3
+	done
+	return 1
+}
 wait_no_assoc() {
 	local end=$((SECONDS + $1 + 1))
 	while ((SECONDS < end)); do
@@ -83,7 +114,9 @@ identity Client_identitySHA256
 key $WOLF_PSK13
 CONF
 chmod 600 "$tmp/conf"
+cp "$tmp/conf" "$tmp/conf.base"
 bg "$tmp/hsd.log" "$HSD" -f -vv -c "$tmp/conf"
+hsd=$pid
 sleep 1
 
 # 1-3. wolfSSL client with -I (KeyUpdate right after the handshake,
@@ -188,4 +221,93 @@ else
 	show "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
 	not_ok "openssl s_client DTLS 1.2 close_notify: m2msecd deletes the association"
 fi
+
+# 9-10. Key update by age: rekey-after-seconds, no m2msecctl.
+d=$tmp/c4; mkdir -p "$d"; mkfifo "$d/in"; port=4444
+echo "rekey-after-seconds 10" | reload_with 1
+wolf "$d/peer" server -u -v 4 -p 4444 -c "$P/srv-chain.pem" -k "$P/srv.key" -d -e
+sleep 1
+bg "$d/app" $APP client 127.0.0.1 4444 120 <>"$d/in"
+echo ping-before-age 1<>"$d/in"
+wait_text "$d/app" "recv epoch 3" 60
+if wait_tx_from 4 60 &&
+   grep -q "with 127.0.0.1:4444: key update (rekey-after-seconds reached)" "$tmp/hsd.log"; then
+	ok "rekey-after-seconds 10, DTLS 1.3 m2msec client -> wolfSSL server: m2msecd starts a KeyUpdate on its own, the server ACKs it, TX epoch 4"
+else
+	show "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
+	not_ok "rekey-after-seconds 10, DTLS 1.3 m2msec client -> wolfSSL server: m2msecd starts a KeyUpdate on its own, the server ACKs it, TX epoch 4"
+fi
+echo ping-after-age 1<>"$d/in"
+if wait_text "$d/app" "ping-after-age" 40 && grep -q "recv epoch 3.*ping-after-age" "$d/app" &&
+   a=$(assoc) && (($(echo "$a" | cut -d' ' -f2) >= 4)) && [ "$(echo "$a" | cut -d' ' -f4)" = 0 ]; then
+	ok "DTLS 1.3 after the key update by age: the wolfSSL server decrypts our records of epoch 4 or later and echoes them, no authentication failures"
+else
+	show "$d/app" "$d/peer"; "$CTL" assoc show 2>&1 | show
+	not_ok "DTLS 1.3 after the key update by age: the wolfSSL server decrypts our records of epoch 4 or later and echoes them, no authentication failures"
+fi
+"$CTL" assoc del "$(assoc | cut -d' ' -f1)" >/dev/null 2>&1
+wait_no_assoc 30
+
+# 11-12. Key update by records sent: rekey-after-records.
+d=$tmp/c5; mkdir -p "$d"; mkfifo "$d/in"; port=4445
+echo "rekey-after-records 16" | reload_with 2
+wolf "$d/peer" server -u -v 4 -p 4445 -c "$P/srv-chain.pem" -k "$P/srv.key" -d -e
+sleep 1
+bg "$d/app" $APP client 127.0.0.1 4445 150 <>"$d/in"
+echo rec-0 1<>"$d/in"
+wait_text "$d/app" "recv epoch 3" 60
+# One line at a time: the application sends each line it reads.
+for i in $(seq 1 17); do
+	echo "rec-$i" 1<>"$d/in"
+	wait_text "$d/app" "sent: rec-$i" 20
+done
+if wait_epochs "4 3" 40 &&
+   grep -q "with 127.0.0.1:4445: key update (rekey-after-records reached)" "$tmp/hsd.log"; then
+	ok "rekey-after-records 16, DTLS 1.3 m2msec client -> wolfSSL server: once 16 records were sent in epoch 3 m2msecd's KeyUpdate is ACKed, TX epoch 4"
+else
+	show "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
+	not_ok "rekey-after-records 16, DTLS 1.3 m2msec client -> wolfSSL server: once 16 records were sent in epoch 3 m2msecd's KeyUpdate is ACKed, TX epoch 4"
+fi
+echo ping-after-records 1<>"$d/in"
+if wait_text "$d/app" "ping-after-records" 40 && grep -q "recv epoch 3.*ping-after-records" "$d/app" &&
+   a=$(assoc) && [ "$(echo "$a" | cut -d' ' -f2,4)" = "4 0" ]; then
+	ok "DTLS 1.3 after the key update by records sent: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
+else
+	show "$d/app" "$d/peer"; "$CTL" assoc show 2>&1 | show
+	not_ok "DTLS 1.3 after the key update by records sent: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
+fi
+"$CTL" assoc del "$(assoc | cut -d' ' -f1)" >/dev/null 2>&1
+wait_no_assoc 30
+
+# 13-14. Mutual certificate authentication: the wolfSSL server (no -d)
+# requires and verifies our certificate chain; m2msecd's KeyUpdate must
+# carry the message_seq after our Certificate, CertificateVerify and
+# Finished, or the server takes it for an old message and ignores it: it
+# still ACKs the record, so only case 14 (our epoch 4 records decrypt
+# at the server) shows that the update took place.
+d=$tmp/c6; mkdir -p "$d"; mkfifo "$d/in"; port=4446
+printf '[certificate]\ncert %s\nkey %s\n' "$P/cli-chain.pem" "$P/cli.key" >"$d/cert"
+reload_with 3 "$d/cert" </dev/null
+wolf "$d/peer" server -u -v 4 -p 4446 -c "$P/srv-chain.pem" -k "$P/srv.key" -A "$P/ca.pem" -e
+sleep 1
+bg "$d/app" $APP client 127.0.0.1 4446 90 <>"$d/in"
+echo ping-mutual 1<>"$d/in"
+wait_text "$d/app" "recv epoch 3" 60
+id=$(assoc | cut -d' ' -f1)
+"$CTL" assoc rekey "${id:-0}" >"$d/rekey" 2>&1
+if [ -n "$id" ] && wait_epochs "4 3" 40; then
+	ok "m2msecctl assoc rekey, DTLS 1.3 m2msec client with a certificate -> wolfSSL server requiring client certificates: the server ACKs m2msecd's KeyUpdate, TX epoch 4"
+else
+	show "$d/rekey" "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
+	not_ok "m2msecctl assoc rekey, DTLS 1.3 m2msec client with a certificate -> wolfSSL server requiring client certificates: the server ACKs m2msecd's KeyUpdate, TX epoch 4"
+fi
+echo ping-mutual-after-rekey 1<>"$d/in"
+if wait_text "$d/app" "ping-mutual-after-rekey" 40 && grep -q "recv epoch 3.*ping-mutual-after-rekey" "$d/app" &&
+   a=$(assoc) && [ "$(echo "$a" | cut -d' ' -f2,4)" = "4 0" ]; then
+	ok "DTLS 1.3 mutual certificate authentication after m2msec's KeyUpdate: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
+else
+	show "$d/app" "$d/peer"; "$CTL" assoc show 2>&1 | show
+	not_ok "DTLS 1.3 mutual certificate authentication after m2msec's KeyUpdate: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
+fi
+"$CTL" assoc del "${id:-0}" >/dev/null 2>&1
 finish

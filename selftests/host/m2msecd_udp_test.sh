@@ -25,7 +25,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
 . "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-N_TESTS=42
+N_TESTS=43
 
 echo "KTAP version 1"
 echo "1..$N_TESTS"
@@ -158,6 +158,12 @@ printf '[psk]\nidentity x\nkey 00112233\n' >"$d/conf4"; chmod 644 "$d/conf4"
 "$HSD" -t -c "$d/conf4" >"$d/out4" 2>&1; rc=$?
 check "configuration: an inline PSK in a world-readable configuration file is refused" \
 	bash -c "[ $rc -ne 0 ] && grep -q 'inline PSK' '$d/out4'"
+printf 'rekey-after-seconds 5\n' >"$d/conf5"
+"$HSD" -t -c "$d/conf5" >"$d/out5" 2>&1; rc=$?
+printf 'rekey-after-seconds 3600\nrekey-after-records 1000000\n' >"$d/conf6"
+"$HSD" -t -c "$d/conf6" >"$d/out6" 2>&1; rc6=$?
+check "configuration: rekey-after-seconds below 10 is refused as out of range, an hour and a record count are accepted" \
+	bash -c "[ $rc -ne 0 ] && grep -q 'rekey-after-seconds: 5 is out of range' '$d/out5' && [ $rc6 = 0 ]"
 
 # --- PSKs from the kernel keyring ---------------------------------------------
 # A session keyring of this shell's own: what is added here is seen by the

@@ -180,9 +180,17 @@ static int set_global(struct parser *p, const char *name, char *v)
 		c->max_handshakes = n;
 	else if (!strcmp(name, "connection-id-length") && n <= DTLS_CID_MAX_SIZE)
 		c->cid_len = n;
+	else if (!strcmp(name, "rekey-after-seconds") &&
+		 (!n || (n >= HSD_REKEY_SECS_MIN && n <= HSD_REKEY_SECS_MAX)))
+		c->rekey_after_s = n;
+	else if (!strcmp(name, "rekey-after-records") &&
+		 (!n || (n >= HSD_REKEY_RECS_MIN && n <= HSD_REKEY_RECS_MAX)))
+		c->rekey_after_recs = n;
 	else if (!strcmp(name, "handshake-timeout") ||
 		 !strcmp(name, "max-handshakes") ||
-		 !strcmp(name, "connection-id-length")) {
+		 !strcmp(name, "connection-id-length") ||
+		 !strcmp(name, "rekey-after-seconds") ||
+		 !strcmp(name, "rekey-after-records")) {
 		perr(p, "%s: %lu is out of range", name, n);
 		return -1;
 	} else {

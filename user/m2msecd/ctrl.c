@@ -13,7 +13,10 @@
  *   ACK of our KeyUpdate --------------->  next TX secret, ASSOC_SET TX N+1
  *   close_notify, fatal alert ---------->  ASSOC_DEL
  *   event REKEY (m2msecctl assoc rekey),
- *   event LIMIT (7/8 of the AEAD limit) ->  our KeyUpdate, retransmitted
+ *   event LIMIT (7/8 of the AEAD limit),
+ *   policy: rekey-after-seconds (timer),
+ *   rekey-after-records (ASSOC_GET dump
+ *   every HSD_REKEY_POLL_MS) ----------->  our KeyUpdate, retransmitted
  *                                          until ACKed (RFC 9147 8)
  *   end of file (association gone) ----->  state freed
  *
@@ -31,6 +34,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +77,9 @@ struct ctl {
 	enum kx_role role;
 	struct kx_session *s;	/* mlock()ed: version, suite, secrets */
 	uint64_t tx_epoch, rx_epoch;
+	uint64_t tx_since_ms;	/* the current TX epoch was installed */
+	struct sockaddr_storage peer;	/* found in ASSOC_GET dumps by it */
+	int policy_noted;	/* DTLS 1.2: "no policy" logged */
 	uint16_t msg_seq;	/* our next handshake message_seq */
 	/* our KeyUpdate in flight */
 	int ku_pending;
@@ -300,6 +307,7 @@ static void ku_done(struct ctl *c)
 		return;
 	}
 	c->tx_epoch++;
+	c->tx_since_ms = hsd_now_ms();
 	hsd_log(LOG_INFO, "association %u with %s: sending in epoch %" PRIu64,
 		c->assoc_id, c->peer_str, c->tx_epoch);
 	if (c->ku_again) {
@@ -472,14 +480,136 @@ void ctrl_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events)
 	}
 }
 
-int ctrl_timeout_ms(struct hsd *d)
+/* --- key update policy (rekey-after-seconds, rekey-after-records) ------ */
+
+/* Does the policy apply to @c?  DTLS 1.2 has no KeyUpdate: noted once. */
+static int policy_on(struct ctl *c)
 {
-	uint64_t now = hsd_now_ms(), next = UINT64_MAX;
+	const struct hsd_conf *conf = c->d->conf;
+
+	if (!conf || (!conf->rekey_after_s && !conf->rekey_after_recs))
+		return 0;
+	if (c->s->version == M2MSEC_DTLS_1_3)
+		return 1;
+	if (!c->policy_noted) {
+		hsd_log(LOG_DEBUG, "association %u with %s: DTLS 1.2 has no key update; rekey policy not applied",
+			c->assoc_id, c->peer_str);
+		c->policy_noted = 1;
+	}
+	return 0;
+}
+
+/* When the current TX epoch is old enough (UINT64_MAX: never). */
+static uint64_t age_deadline(struct ctl *c)
+{
+	unsigned int s = c->d->conf ? c->d->conf->rekey_after_s : 0;
+
+	if (!s || c->ku_pending || !policy_on(c))
+		return UINT64_MAX;
+	return c->tx_since_ms + (uint64_t)s * 1000;
+}
+
+static int same_peer(const struct sockaddr_storage *a, const void *b,
+		     size_t blen)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = b;
+
+	if (blen < sizeof(sa_family_t) || a->ss_family != b4->sin_family)
+		return 0;
+	if (a->ss_family == AF_INET && blen >= sizeof(*b4))
+		return a4->sin_port == b4->sin_port &&
+		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6 && blen >= sizeof(*b6))
+		return a6->sin6_port == b6->sin6_port &&
+		       !memcmp(&a6->sin6_addr, &b6->sin6_addr,
+			       sizeof(a6->sin6_addr));
+	return 0;
+}
+
+/*
+ * One association of the namespace dump: the records sent in its current
+ * TX epoch (the next sequence number) against rekey-after-records.
+ */
+static int policy_dump_cb(struct nlattr **tb, void *arg)
+{
+	struct hsd *d = arg;
+	struct nlattr *dir[M2MSEC_A_DIR_MAX + 1];
+	uint64_t epoch, seq;
+	uint32_t id;
 	struct ctl *c;
 
+	if (!tb[M2MSEC_A_ASSOC_ID] || !tb[M2MSEC_A_ASSOC_PEER] ||
+	    !tb[M2MSEC_A_ASSOC_TX] ||
+	    nla_parse_nested(dir, M2MSEC_A_DIR_MAX, tb[M2MSEC_A_ASSOC_TX],
+			     NULL) < 0 ||
+	    !dir[M2MSEC_A_DIR_EPOCH] || !dir[M2MSEC_A_DIR_SEQ])
+		return 0;
+	id = nla_get_u32(tb[M2MSEC_A_ASSOC_ID]);
+	epoch = nla_get_u64(dir[M2MSEC_A_DIR_EPOCH]);
+	seq = nla_get_u64(dir[M2MSEC_A_DIR_SEQ]);
+	for (c = d->ctls; c; c = c->next) {
+		if (c->assoc_id != id ||
+		    !same_peer(&c->peer, nla_data(tb[M2MSEC_A_ASSOC_PEER]),
+			       nla_len(tb[M2MSEC_A_ASSOC_PEER])))
+			continue;
+		if (!c->ku_pending && epoch == c->tx_epoch &&
+		    seq >= d->conf->rekey_after_recs && policy_on(c)) {
+			hsd_log(LOG_DEBUG, "association %u: %" PRIu64 " records sent in epoch %" PRIu64,
+				c->assoc_id, seq, epoch);
+			ku_start(c, "rekey-after-records reached");
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Is any association subject to rekey-after-records? */
+static int policy_recs_wanted(struct hsd *d)
+{
+	struct ctl *c;
+
+	if (!d->conf || !d->conf->rekey_after_recs)
+		return 0;
 	for (c = d->ctls; c; c = c->next)
+		if (c->s->version == M2MSEC_DTLS_1_3)
+			return 1;
+	return 0;
+}
+
+/* Read every association's records sent: one dump of the namespace. */
+static void policy_poll(struct hsd *d)
+{
+	struct nl_msg *msg;
+	int err;
+
+	msg = m2msec_genl_msg_flags(&d->req, M2MSEC_CMD_ASSOC_GET, NLM_F_DUMP);
+	if (!msg)
+		return;
+	err = m2msec_genl_call(&d->req, msg, policy_dump_cb, d);
+	if (err)
+		hsd_log(LOG_WARNING, "rekey-after-records: cannot read the associations: %s",
+			strerror(-err));
+}
+
+int ctrl_timeout_ms(struct hsd *d)
+{
+	uint64_t now = hsd_now_ms(), next = UINT64_MAX, t;
+	struct ctl *c;
+
+	for (c = d->ctls; c; c = c->next) {
 		if (c->ku_pending && c->ku_rtx_ms < next)
 			next = c->ku_rtx_ms;
+		t = age_deadline(c);
+		if (t < next)
+			next = t;
+	}
+	if (policy_recs_wanted(d)) {
+		if (!d->rekey_poll_ms)
+			d->rekey_poll_ms = now + HSD_REKEY_POLL_MS;
+		if (d->rekey_poll_ms < next)
+			next = d->rekey_poll_ms;
+	}
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -491,6 +621,10 @@ void ctrl_timers(struct hsd *d)
 	struct ctl *c;
 
 	for (c = d->ctls; c; c = c->next) {
+		if (age_deadline(c) <= now) {
+			ku_start(c, "rekey-after-seconds reached");
+			continue;
+		}
 		if (!c->ku_pending || c->ku_rtx_ms > now)
 			continue;
 		if (c->ku_tries >= KU_TRIES) {
@@ -498,9 +632,16 @@ void ctrl_timers(struct hsd *d)
 				c->assoc_id, c->peer_str, c->ku_tries,
 				c->tx_epoch);
 			c->ku_pending = 0;
+			/* The age policy tries again a period later. */
+			c->tx_since_ms = now;
 			continue;
 		}
 		ku_send(c);
+	}
+	if (d->rekey_poll_ms && d->rekey_poll_ms <= now) {
+		d->rekey_poll_ms = 0;
+		if (policy_recs_wanted(d))
+			policy_poll(d);
 	}
 }
 
@@ -511,17 +652,18 @@ void ctrl_timers(struct hsd *d)
  * @plain_max: highest message_seq of our plaintext handshake messages
  *	(ClientHello, or HelloRetryRequest/ServerHello), -1 when none seen
  * @psk: the handshake used an external PSK
- * @cert_req: a server asked for a client certificate (it has trust anchors)
+ * @cert_req: server: we asked for a client certificate (we have trust
+ *	anchors); client: the server asked us and we had one to send
  *
  * wolfSSL does not export its handshake counter, so the encrypted part of
  * our last flight is counted from what the handshake negotiated: a server
  * sends EncryptedExtensions, CertificateRequest when it asks for a client
  * certificate, Certificate and CertificateVerify unless PSK, Finished (no
  * NewSessionTicket: kx_wolf_prepare() turns tickets off); a client sends
- * Finished.  A client asked for a certificate (mutual authentication
- * with certificates) sends two more messages, which this count does not
- * see: such a client's KeyUpdate carries a stale message_seq and the peer
- * ignores it (documented in m2msecd.md).
+ * Certificate and CertificateVerify when the server asked for them
+ * (noted by tls.c's certificate callback), then Finished.  A client
+ * without a key that is asked for a certificate sends an empty
+ * Certificate, which this count does not see (documented in m2msecd.md).
  *
  * Return: the message_seq of our first post-handshake message.
  */
@@ -531,7 +673,7 @@ unsigned int ctrl_next_msg_seq(enum kx_role role, int plain_max, int psk,
 	unsigned int n = plain_max + 1;
 
 	if (role == KX_CLIENT)
-		return n + 1;
+		return n + 1 + (cert_req ? 2 : 0);
 	n += 2;				/* EncryptedExtensions, Finished */
 	if (!psk) {
 		n += 2;			/* Certificate, CertificateVerify */
@@ -604,6 +746,9 @@ int ctrl_start(struct hsd *d, const struct ctrl_params *p)
 	c->role = p->role;
 	c->tx_epoch = p->tx_epoch;
 	c->rx_epoch = p->rx_epoch;
+	c->tx_since_ms = hsd_now_ms();
+	if (p->peer)
+		c->peer = *p->peer;
 	c->msg_seq = p->msg_seq;
 	snprintf(c->peer_str, sizeof(c->peer_str), "%s", p->peer_str);
 	ev.data.ptr = &c->kind;

@@ -150,16 +150,16 @@ static int test_write(struct hsd *d, struct m2msec_keyfile *kf)
 }
 
 /*
- * Did we (server) send a CertificateRequest?  tls.c asks for a client
- * certificate when the context has trust anchors; a certificate the client
- * sent proves it too.
+ * Was a client certificate asked for?  A client with a key notes the
+ * server's CertificateRequest (tls.c).  A server asks for one when its
+ * context has trust anchors; a certificate the client sent proves it too.
  */
 static int hs_cert_requested(struct hs *hs)
 {
 	WOLFSSL_X509 *x;
 
 	if (hs->p.role != KX_SERVER)
-		return 0;
+		return hs->tls.cert_requested;
 	x = wolfSSL_get_peer_certificate(hs->ssl);
 	if (x) {
 		wolfSSL_X509_free(x);
@@ -217,7 +217,7 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 						     hs->plain_seq,
 						     !!*hs->tls.psk_identity,
 						     hs_cert_requested(hs)),
-			.peer_str = hs->peer_str,
+			.peer_str = hs->peer_str, .peer = &hs->p.peer,
 		};
 
 		ctrl_start(d, &cp);

@@ -96,6 +96,16 @@ struct hsd_peer {
 #define HSD_V12		0x1
 #define HSD_V13		0x2
 
+/*
+ * Key update policy (DTLS 1.3): rekey-after-seconds and
+ * rekey-after-records, 0 (off) or within these bounds.
+ */
+#define HSD_REKEY_SECS_MIN	10
+#define HSD_REKEY_SECS_MAX	604800		/* a week */
+#define HSD_REKEY_RECS_MIN	16
+#define HSD_REKEY_RECS_MAX	4294967295UL
+#define HSD_REKEY_POLL_MS	2000	/* records sent: read this often */
+
 struct hsd_conf;
 
 /* What tls.c's callbacks need of a handshake. */
@@ -111,6 +121,7 @@ struct hs_tls {
 	char rpk_id[80];	/* rpk:sha256:HEX of an accepted raw key */
 	int rpk_unknown;	/* the peer's raw public key is not trusted */
 	int anonymous_ok;	/* server: client-certificate request|none */
+	int cert_requested;	/* client with a key: CertificateRequest seen */
 };
 /*
  * A configuration and the wolfSSL contexts made from it.  Reference
@@ -128,6 +139,8 @@ struct hsd_conf {
 	unsigned int timeout_ms;
 	unsigned int max_handshakes;
 	size_t cid_len;
+	unsigned int rekey_after_s;	/* 0: no key update by age */
+	unsigned long rekey_after_recs;	/* 0: none by records sent */
 	int rpk_peers;		/* some [peer] has an rpk */
 	struct hsd_psk *psks;
 	struct hsd_cert *certs;
@@ -257,6 +270,7 @@ struct hsd {
 	struct hsd_lsn *listeners;	/* listen.c */
 	uint8_t cookie_secret[32];	/* listen.c: HVR and HRR cookies */
 	struct ctl *ctls;		/* established associations (ctrl.c) */
+	uint64_t rekey_poll_ms;		/* ctrl.c: next read of records sent */
 	int stop;
 	/* --udp test mode: one handshake on a UDP socket, key file out */
 	const char *test_out;
@@ -327,6 +341,7 @@ struct ctrl_params {
 	uint64_t tx_epoch, rx_epoch;
 	unsigned int msg_seq;		/* our next handshake message_seq */
 	const char *peer_str;
+	const struct sockaddr_storage *peer;	/* matched in ASSOC_GET dumps */
 };
 
 int ctrl_start(struct hsd *d, const struct ctrl_params *p);

@@ -132,6 +132,22 @@ static WOLFSSL_METHOD *method(unsigned int versions, enum kx_role role)
 	return cli ? wolfDTLS_client_method() : wolfDTLS_server_method();
 }
 
+/*
+ * A client context with a certificate (or raw key) and its key: wolfSSL
+ * calls this when the server's CertificateRequest arrives, and the client
+ * then sends Certificate and CertificateVerify.  Noted for the
+ * message_seq of our KeyUpdates (ctrl_next_msg_seq()).
+ */
+static int cert_requested(WOLFSSL *ssl, void *arg)
+{
+	struct hs_tls *t = hs_tls_of(ssl);
+
+	(void)arg;
+	if (t && !t->scratch)
+		t->cert_requested = 1;
+	return 1;
+}
+
 static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 			     const struct hsd_cert *k)
 {
@@ -175,6 +191,10 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 			k->key, k->cert ? k->cert : k->rpk);
 		goto err;
 	}
+	/* Only with a key: wolfSSL takes a client with this callback for
+	 * one that has a certificate to send. */
+	if (k && role == KX_CLIENT)
+		wolfSSL_CTX_set_cert_cb(ctx, cert_requested, NULL);
 	if (ca && wolfSSL_CTX_load_verify_locations(ctx, ca, NULL) !=
 	    WOLFSSL_SUCCESS) {
 		hsd_log(LOG_ERR, "cannot load the trust anchors %s (PEM)", ca);
