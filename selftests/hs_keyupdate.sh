@@ -158,7 +158,7 @@ d=$tmp/c2; mkdir -p "$d"; mkfifo "$d/in"; port=4442
 wolf "$d/peer" server -u -v 4 -p 4442 -c "$P/srv-chain.pem" -k "$P/srv.key" -d -e
 sleep 1
 bg "$d/app" $APP client 127.0.0.1 4442 90 <>"$d/in"
-echo ping-before-rekey >"$d/in"
+echo ping-before-rekey 1<>"$d/in"
 wait_text "$d/app" "recv epoch 3" 60
 id=$(assoc | cut -d' ' -f1)
 "$CTL" assoc rekey "${id:-0}" >"$d/rekey" 2>&1
@@ -168,7 +168,7 @@ else
 	show "$d/rekey" "$d/app" "$d/peer" "$tmp/hsd.log"; "$CTL" assoc show 2>&1 | show
 	not_ok "m2msecctl assoc rekey, DTLS 1.3 m2msec client -> wolfSSL server: m2msecd's KeyUpdate is ACKed, TX epoch 4"
 fi
-echo ping-after-rekey >"$d/in"
+echo ping-after-rekey 1<>"$d/in"
 if wait_text "$d/app" "ping-after-rekey" 40 && grep -q "recv epoch 3.*ping-after-rekey" "$d/app" &&
    a=$(assoc) && [ "$(echo "$a" | cut -d' ' -f2,4)" = "4 0" ]; then
 	ok "DTLS 1.3 after m2msec's KeyUpdate: the wolfSSL server decrypts our epoch 4 records and echoes them, no authentication failures"
@@ -197,7 +197,7 @@ bg "$d/peer" timeout 90 openssl s_client -dtls1_2 -connect 127.0.0.1:4443 \
 	-cipher PSK-AES128-CCM8 -legacy_server_connect <>"$d/in"
 peer=$pid
 sleep 1
-echo hello-dtls12 >"$d/in"
+echo hello-dtls12 1<>"$d/in"
 wait_text "$d/app" "recv epoch 1" 60
 id=$(assoc | cut -d' ' -f1)
 cpeer=$(assoc | cut -d' ' -f5)
@@ -213,7 +213,7 @@ else
 fi
 # s_client sends close_notify when it ends (Q on its input; without -quiet,
 # which would make it ignore Q).
-echo Q >"$d/in"
+echo Q 1<>"$d/in"
 if wait_no_assoc 40 &&
    grep -q "with ${cpeer:-none} deleted: close_notify from the peer" "$tmp/hsd.log"; then
 	ok "openssl s_client DTLS 1.2 close_notify: m2msecd deletes the association"
