@@ -27,6 +27,7 @@ TESTS=(
 	hs_wolfssl.sh
 	hs_negative.sh
 	hs_keyupdate.sh
+	hs_loss.sh
 	assoc_ctrl.py
 	monitor.sh
 	load_unload.sh

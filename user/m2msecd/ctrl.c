@@ -28,9 +28,10 @@
  * The traffic secrets live in a locked page (mlock), are wiped when
  * replaced or freed, and are never logged.
  *
- * What is not handled: retransmitted final flights of the peer (records of
- * a handshake epoch) are read and dropped, since the handshake's keys are
- * gone with the wolfSSL object; the peer's retransmissions give up.
+ * Retransmitted flights of the peer (records of a handshake epoch, or a
+ * DTLS 1.2 handshake record after the handshake) mean our last flight was
+ * lost: it is sent again, verbatim, through the handshake channel (struct
+ * hsd_flight), for HSD_FLIGHT_KEEP_MS after the handshake.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -81,6 +82,11 @@ struct ctl {
 	struct sockaddr_storage peer;	/* found in ASSOC_GET dumps by it */
 	int policy_noted;	/* DTLS 1.2: "no policy" logged */
 	uint16_t msg_seq;	/* our next handshake message_seq */
+	/* our last handshake flight, resent when the peer retransmits */
+	struct hsd_flight flight;
+	int hs_fd;		/* the handshake channel, -1 when released */
+	uint64_t flight_until_ms, flight_last_ms;
+	unsigned int flight_resends;
 	/* our KeyUpdate in flight */
 	int ku_pending;
 	int ku_again;		/* asked again while in flight */
@@ -120,6 +126,69 @@ static uint8_t *peer_secret(struct ctl *c)
 		c->s->client_secret;
 }
 
+/* --- our last handshake flight ------------------------------------------- */
+
+void hsd_flight_clear(struct hsd_flight *f)
+{
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->dgram[i]);
+	f->n = 0;
+}
+
+/* hs.c's io_send: a write after a read starts a new flight. */
+void hsd_flight_note_tx(struct hsd_flight *f, const void *buf, size_t len)
+{
+	uint8_t *copy;
+
+	if (f->read_since) {
+		hsd_flight_clear(f);
+		f->read_since = 0;
+	}
+	if (f->n >= HSD_FLIGHT_MAX || len > UINT16_MAX)
+		return;
+	copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, buf, len);
+	f->dgram[f->n] = copy;
+	f->len[f->n++] = len;
+}
+
+static void flight_release(struct ctl *c)
+{
+	hsd_flight_clear(&c->flight);
+	if (c->hs_fd >= 0)
+		close(c->hs_fd);
+	c->hs_fd = -1;
+}
+
+/* The peer retransmitted its flight: ours was lost, send it again. */
+static void flight_resend(struct ctl *c, const char *what)
+{
+	uint64_t now = hsd_now_ms();
+	int i;
+
+	if (c->hs_fd < 0)
+		return;
+	if (now >= c->flight_until_ms ||
+	    c->flight_resends >= HSD_FLIGHT_RESENDS) {
+		flight_release(c);
+		return;
+	}
+	if (now < c->flight_last_ms + HSD_FLIGHT_GAP_MS)
+		return;
+	c->flight_last_ms = now;
+	c->flight_resends++;
+	for (i = 0; i < c->flight.n; i++)
+		if (write(c->hs_fd, c->flight.dgram[i], c->flight.len[i]) < 0)
+			hsd_log(LOG_DEBUG, "association %u: resend: %s",
+				c->assoc_id, strerror(errno));
+	hsd_log(LOG_INFO, "association %u with %s: %s: our last handshake flight sent again (%d datagrams)",
+		c->assoc_id, c->peer_str, what, c->flight.n);
+}
+
 static void ctl_free(struct ctl *c)
 {
 	struct hsd *d = c->d;
@@ -132,6 +201,7 @@ static void ctl_free(struct ctl *c)
 		c->next->prev = c->prev;
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	flight_release(c);
 	if (c->s) {
 		explicit_bzero(c->s, sizeof(*c->s));
 		munlock(c->s, sizeof(*c->s));
@@ -370,8 +440,12 @@ static void on_handshake(struct ctl *c, const struct m2msec_ctrl_hdr *h,
 	size_t flen;
 
 	if (c->s->version != M2MSEC_DTLS_1_3) {
-		hsd_log(LOG_NOTICE, "association %u with %s: DTLS 1.2 handshake message %u after the handshake ignored (no renegotiation)",
-			c->assoc_id, c->peer_str, len ? p[0] : 0);
+		/* No renegotiation: the peer's Finished again. */
+		if (c->hs_fd >= 0)
+			flight_resend(c, "the peer's final flight again");
+		else
+			hsd_log(LOG_NOTICE, "association %u with %s: DTLS 1.2 handshake message %u after the handshake ignored (no renegotiation)",
+				c->assoc_id, c->peer_str, len ? p[0] : 0);
 		return;
 	}
 	while (len >= HS_HDR_LEN) {
@@ -447,9 +521,10 @@ static int ctl_read_one(struct ctl *c)
 	if (h.event) {
 		on_event(c, &h);
 	} else if (!(h.flags & M2MSEC_CTRL_F_DECRYPTED)) {
-		/* A handshake epoch's record: a retransmitted final flight. */
-		hsd_log(LOG_DEBUG, "association %u: record of epoch %" PRIu64 " without keys dropped",
+		/* A handshake epoch's record: a retransmitted flight. */
+		hsd_log(LOG_DEBUG, "association %u: record of epoch %" PRIu64 " without keys",
 			c->assoc_id, (uint64_t)h.epoch);
+		flight_resend(c, "a record of a handshake epoch");
 	} else if (h.type == M2MSEC_CTRL_TYPE_HANDSHAKE) {
 		on_handshake(c, &h, p, len);
 	} else if (h.type == M2MSEC_CTRL_TYPE_ACK) {
@@ -603,6 +678,8 @@ int ctrl_timeout_ms(struct hsd *d)
 		t = age_deadline(c);
 		if (t < next)
 			next = t;
+		if (c->hs_fd >= 0 && c->flight_until_ms < next)
+			next = c->flight_until_ms;
 	}
 	if (policy_recs_wanted(d)) {
 		if (!d->rekey_poll_ms)
@@ -621,6 +698,8 @@ void ctrl_timers(struct hsd *d)
 	struct ctl *c;
 
 	for (c = d->ctls; c; c = c->next) {
+		if (c->hs_fd >= 0 && c->flight_until_ms <= now)
+			flight_release(c);
 		if (age_deadline(c) <= now) {
 			ku_start(c, "rekey-after-seconds reached");
 			continue;
@@ -750,6 +829,16 @@ int ctrl_start(struct hsd *d, const struct ctrl_params *p)
 	if (p->peer)
 		c->peer = *p->peer;
 	c->msg_seq = p->msg_seq;
+	c->hs_fd = -1;
+	if (p->flight && p->flight->n && !p->flight->read_since &&
+	    p->hs_fd >= 0) {
+		c->flight = *p->flight;
+		p->flight->n = 0;
+		c->hs_fd = p->hs_fd;
+		c->flight_until_ms = hsd_now_ms() + HSD_FLIGHT_KEEP_MS;
+	} else if (p->hs_fd >= 0) {
+		close(p->hs_fd);
+	}
 	snprintf(c->peer_str, sizeof(c->peer_str), "%s", p->peer_str);
 	ev.data.ptr = &c->kind;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, c->fd, &ev))
@@ -768,6 +857,8 @@ err_c:
 	free(c);
 err:
 	close(p->fd);
+	if (p->hs_fd >= 0)
+		close(p->hs_fd);
 	return -ENOMEM;
 }
 

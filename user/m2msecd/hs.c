@@ -40,6 +40,7 @@ struct hs {
 	uint8_t *first;		/* server: the first datagram, read early */
 	size_t first_len;
 	int plain_seq;		/* ctrl.c: our last plaintext message_seq */
+	struct hsd_flight flight;	/* ctrl.c: resent if the peer lost it */
 };
 
 uint64_t hsd_now_ms(void)
@@ -74,6 +75,7 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	}
 	if (n == 0)
 		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	hs->flight.read_since = 1;
 	kx_observe(&hs->obs, 0, (const uint8_t *)buf, n);
 	return n;
 }
@@ -96,6 +98,7 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	}
 	kx_observe(&hs->obs, 1, (const uint8_t *)buf, n);
 	ctrl_note_tx(&hs->plain_seq, (const uint8_t *)buf, n);
+	hsd_flight_note_tx(&hs->flight, buf, n);
 	return n;
 }
 
@@ -124,6 +127,7 @@ static void hs_free(struct hs *hs)
 	d->count--;
 	/* No wolfSSL_shutdown(): on success the kernel carries on. */
 	wolfSSL_free(hs->ssl);
+	hsd_flight_clear(&hs->flight);
 	hsd_conf_put(hs->tls.conf);
 	free(hs->first);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, hs->p.fd, NULL);
@@ -218,6 +222,7 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 						     !!*hs->tls.psk_identity,
 						     hs_cert_requested(hs)),
 			.peer_str = hs->peer_str, .peer = &hs->p.peer,
+			.flight = &hs->flight, .hs_fd = dup(hs->p.fd),
 		};
 
 		ctrl_start(d, &cp);

@@ -333,6 +333,28 @@ int hsd_nl_done(struct hsd *d, uint32_t id, int status,
 		int *ctrl_fd, uint32_t *assoc_id);
 
 /* What ctrl.c keeps of a finished handshake. */
+/*
+ * Our last flight of a handshake, kept verbatim after HS_DONE: a peer that
+ * lost it retransmits its own flight, and the same datagrams are sent
+ * again (the same bytes with the same record numbers: nothing new is
+ * encrypted, no nonce is reused for other data).  Only when our last I/O
+ * was a write: otherwise the peer's flight ended the handshake.
+ */
+#define HSD_FLIGHT_MAX		8
+#define HSD_FLIGHT_KEEP_MS	60000	/* the peer's retransmissions give up */
+#define HSD_FLIGHT_GAP_MS	250	/* at most one resend per gap */
+#define HSD_FLIGHT_RESENDS	10
+
+struct hsd_flight {
+	uint8_t *dgram[HSD_FLIGHT_MAX];
+	uint16_t len[HSD_FLIGHT_MAX];
+	int n;
+	int read_since;		/* a datagram arrived after the last write */
+};
+
+void hsd_flight_note_tx(struct hsd_flight *f, const void *buf, size_t len);
+void hsd_flight_clear(struct hsd_flight *f);
+
 struct ctrl_params {
 	int fd;				/* the association's control channel */
 	uint32_t assoc_id;
@@ -340,6 +362,8 @@ struct ctrl_params {
 	const struct kx_session *s;
 	uint64_t tx_epoch, rx_epoch;
 	unsigned int msg_seq;		/* our next handshake message_seq */
+	struct hsd_flight *flight;	/* taken over (emptied) when kept */
+	int hs_fd;			/* handshake channel, for resends */
 	const char *peer_str;
 	const struct sockaddr_storage *peer;	/* matched in ASSOC_GET dumps */
 };
