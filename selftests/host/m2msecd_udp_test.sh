@@ -25,7 +25,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 HSD=$REPO/user/m2msecd/m2msecd
 . "$REPO/selftests/interop_lib.sh"
 REC="python3 $HERE/dtls_records.py"
-N_TESTS=43
+N_TESTS=44
 
 echo "KTAP version 1"
 echo "1..$N_TESTS"
@@ -72,6 +72,7 @@ bg "$d/peer" openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
 	-psk_identity m2m-ae-1 -psk 00112233445566778899aabbccddeeff \
 	-cipher PSK-AES128-CCM8 -legacy_server_connect -quiet <>"$d/in"
 check "openssl s_client DTLS 1.2 PSK-AES128-CCM8 -> m2msecd server: handshake, association exported" hsd_ok "$d"
+check "the exported key file is readable by its owner only (mode 600)" test "$(stat -c %a "$d/key")" = 600
 $REC send "$d/key" reply-from-m2msecd-keys >"$d/send" 2>&1
 check "openssl s_client DTLS 1.2 PSK-AES128-CCM8: the client accepts a record made with the exported TX keys; peer id psk:m2m-ae-1" \
 	bash -c "grep -q 'peer psk:m2m-ae-1' '$d/hsd.err' && { for i in \$(seq 50); do grep -q reply-from-m2msecd-keys '$d/peer' && exit 0; sleep 0.1; done; exit 1; }"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../lib/m2msec.h"
@@ -139,12 +140,21 @@ static void hs_free(struct hs *hs)
 /* --udp test mode: the association as a key file, instead of HS_DONE. */
 static int test_write(struct hsd *d, struct m2msec_keyfile *kf)
 {
-	FILE *f = fopen(d->test_out, "we");
+	/* Key material: readable by the owner only, whatever the umask. */
+	int fd = open(d->test_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		      0600);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 	int err;
 
 	if (!f) {
 		hsd_log(LOG_ERR, "cannot write %s: %s", d->test_out,
 			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	if (fchmod(fd, 0600)) {
+		fclose(f);
 		return -EIO;
 	}
 	err = m2msec_keyfile_write(f, kf);
