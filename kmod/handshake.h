@@ -111,6 +111,10 @@ int m2msec_hs_listen_start(struct m2msec_dtls_sock *ds);
 void m2msec_hs_listen_rcv(struct m2msec_dtls_sock *ds, struct sk_buff *skb);
 void m2msec_hs_listen_release(struct m2msec_dtls_sock *ds);
 void m2msec_hs_listen_detach(struct m2msec_hs_req *req);
+struct sk_buff *m2msec_hs_chan_next(struct m2msec_hs_req *req,
+				    struct kiocb *iocb,
+				    struct sk_buff *(*dequeue)(struct m2msec_hs_req *,
+							       bool *));
 ssize_t m2msec_hs_listen_read(struct m2msec_hs_req *req, struct kiocb *iocb,
 			      struct iov_iter *to);
 ssize_t m2msec_hs_listen_write(struct m2msec_hs_req *req,

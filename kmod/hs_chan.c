@@ -27,31 +27,55 @@
 
 #include "handshake.h"
 
-static ssize_t m2msec_hs_chan_read(struct kiocb *iocb, struct iov_iter *to)
+/**
+ * m2msec_hs_chan_next() - the next datagram for a channel reader
+ * @req: the channel's request
+ * @iocb: the read (non-blocking or not)
+ * @dequeue: takes one datagram off the queue this channel reads; sets
+ *	its bool when the request is done and nothing is left
+ *
+ * Waits, unless the read is non-blocking, until a datagram is queued or
+ * the request is done.
+ *
+ * Return: a datagram, NULL at the end (request done), or ERR_PTR(-EAGAIN)
+ * or ERR_PTR(-ERESTARTSYS).
+ */
+struct sk_buff *m2msec_hs_chan_next(struct m2msec_hs_req *req,
+				    struct kiocb *iocb,
+				    struct sk_buff *(*dequeue)(struct m2msec_hs_req *,
+							       bool *))
 {
-	struct file *f = iocb->ki_filp;
-	struct m2msec_hs_req *req = f->private_data;
 	struct sk_buff *skb;
-	size_t n;
 	bool done;
 	int err;
 
-	if (req->role == M2MSEC_HS_LISTENER)
-		return m2msec_hs_listen_read(req, iocb, to);
 	for (;;) {
-		skb = m2msec_hs_dequeue(req, &done);
+		skb = dequeue(req, &done);
 		if (skb || done)
-			break;
-		if ((f->f_flags & O_NONBLOCK) || (iocb->ki_flags & IOCB_NOWAIT))
-			return -EAGAIN;
+			return skb;
+		if ((iocb->ki_filp->f_flags & O_NONBLOCK) ||
+		    (iocb->ki_flags & IOCB_NOWAIT))
+			return ERR_PTR(-EAGAIN);
 		err = wait_event_interruptible(req->wq,
 				!m2msec_hs_queue_empty(req) ||
 				READ_ONCE(req->state) == M2MSEC_HS_DONE);
 		if (err)
-			return err;
+			return ERR_PTR(err);
 	}
-	if (!skb)
-		return 0;
+}
+
+static ssize_t m2msec_hs_chan_read(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct m2msec_hs_req *req = iocb->ki_filp->private_data;
+	struct sk_buff *skb;
+	size_t n;
+	int err;
+
+	if (req->role == M2MSEC_HS_LISTENER)
+		return m2msec_hs_listen_read(req, iocb, to);
+	skb = m2msec_hs_chan_next(req, iocb, m2msec_hs_dequeue);
+	if (IS_ERR_OR_NULL(skb))
+		return PTR_ERR(skb);
 	n = min_t(size_t, iov_iter_count(to), skb->len);
 	err = skb_copy_datagram_iter(skb, 0, to, n);
 	consume_skb(skb);

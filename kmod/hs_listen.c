@@ -214,30 +214,17 @@ static void m2msec_hs_dgram_addr(u8 *dst, __u16 *len,
 ssize_t m2msec_hs_listen_read(struct m2msec_hs_req *req, struct kiocb *iocb,
 			      struct iov_iter *to)
 {
-	struct file *f = iocb->ki_filp;
 	struct m2msec_hs_dgram h = { .hdr_len = sizeof(h) };
 	union m2msec_addr local;
 	struct sk_buff *skb;
 	size_t n;
-	bool done;
 	int err;
 
 	if (iov_iter_count(to) < sizeof(h))
 		return -EINVAL;
-	for (;;) {
-		skb = m2msec_hs_listen_dequeue(req, &done);
-		if (skb || done)
-			break;
-		if ((f->f_flags & O_NONBLOCK) || (iocb->ki_flags & IOCB_NOWAIT))
-			return -EAGAIN;
-		err = wait_event_interruptible(req->wq,
-				!m2msec_hs_queue_empty(req) ||
-				READ_ONCE(req->state) == M2MSEC_HS_DONE);
-		if (err)
-			return err;
-	}
-	if (!skb)
-		return 0;
+	skb = m2msec_hs_chan_next(req, iocb, m2msec_hs_listen_dequeue);
+	if (IS_ERR_OR_NULL(skb))
+		return PTR_ERR(skb);
 	m2msec_hs_dgram_addr(h.peer, &h.peer_len, &M2MSEC_RX_CB(skb)->peer);
 	m2msec_hs_local(skb, &local);
 	m2msec_hs_dgram_addr(h.local, &h.local_len, &local);

@@ -315,15 +315,10 @@ out:
 int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc)
 {
 	const u8 alert[2] = { level, desc };
-	struct m2msec_tx_src src = { .kbuf = alert, .len = sizeof(alert) };
-	struct m2msec_epoch *ep;
-	int err;
+	u64 epoch, seq;
 
-	ep = m2msec_epoch_get_rcu(&a->tx);
-	err = ep ? m2msec_tx_record(a, ep, M2MSEC_CT_ALERT, &src, NULL) :
-		   -ENOKEY;
-	m2msec_epoch_put(ep);
-	return err;
+	return m2msec_tx_control(a, M2MSEC_CT_ALERT, alert, sizeof(alert),
+				 &epoch, &seq);
 }
 
 /**
