@@ -123,9 +123,12 @@ newest_installed() {
     local pre suf v t ok
     pre=$(re_escape "${1%@*}")
     suf=$(re_escape "${1#*@}")
-    dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${1%@*}*${1#*@}" 2>/dev/null |
+    # No match is a normal answer on a fresh machine: dpkg-query exits 1
+    # then, so its status must not end the script under pipefail; awk does
+    # the filtering (grep would exit 1 on no match as well).
+    { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${1%@*}*${1#*@}" 2>/dev/null || true; } |
         awk '$1 == "ii" {print $2}' | sed -E "s/^${pre}//; s/${suf}\$//" |
-        grep -E "^${vre}\$" | sort -V -r |
+        awk -v re="^${vre}\$" '$0 ~ re' | sort -V -r |
         while read -r v; do
             ok=1
             for t in "${@:2}"; do
