@@ -45,17 +45,34 @@ static void m2msec_aead_iv(u8 *iv, const struct m2msec_cipher_desc *cd,
 	}
 }
 
+/*
+ * Scratch layout: struct m2msec_aead_buf, then the aead_request with the
+ * driver's context.  The request starts CRYPTO_MINALIGN-aligned, as if it
+ * came from kmalloc(): drivers rely on that for their context.
+ */
+static size_t m2msec_aead_req_off(void)
+{
+	return ALIGN(sizeof(struct m2msec_aead_buf), CRYPTO_MINALIGN);
+}
+
+static size_t m2msec_aead_body_size(const struct m2msec_epoch *ep)
+{
+	return m2msec_aead_req_off() + sizeof(struct aead_request) +
+	       crypto_aead_reqsize(ep->aead);
+}
+
 /**
  * m2msec_aead_scratch_size() - bytes m2msec_aead_crypt() needs as scratch
  * @ep: epoch
  *
  * Callers that already allocate a buffer for the record can append this
- * much (aligned with m2msec_aead_scratch()) and save an allocation.
+ * much (alignment slack included) and save an allocation; the area itself
+ * starts at m2msec_aead_scratch().
  */
 size_t m2msec_aead_scratch_size(const struct m2msec_epoch *ep)
 {
-	return sizeof(struct m2msec_aead_buf) + sizeof(struct aead_request) +
-	       crypto_aead_reqsize(ep->aead) + __alignof__(long);
+	return m2msec_scratch_reserve(m2msec_aead_body_size(ep),
+				      CRYPTO_MINALIGN);
 }
 
 /**
@@ -65,7 +82,8 @@ size_t m2msec_aead_scratch_size(const struct m2msec_epoch *ep)
  */
 void *m2msec_aead_scratch(u8 *buf, size_t used)
 {
-	return PTR_ALIGN(buf + used, __alignof__(long));
+	return buf + used + m2msec_scratch_pad((uintptr_t)(buf + used),
+					       CRYPTO_MINALIGN);
 }
 
 /**
@@ -97,10 +115,10 @@ int m2msec_aead_crypt(struct m2msec_epoch *ep, bool enc, const u8 *nonce,
 
 	if (aad_len > M2MSEC_AAD_MAX || (!enc && len < tag))
 		return -EINVAL;
-	b = scratch ?: kmalloc(m2msec_aead_scratch_size(ep), GFP_KERNEL);
+	b = scratch ?: kmalloc(m2msec_aead_body_size(ep), GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
-	req = (struct aead_request *)(b + 1);
+	req = (struct aead_request *)((u8 *)b + m2msec_aead_req_off());
 
 	memcpy(b->aad, aad, aad_len);
 	m2msec_aead_iv(b->iv, ep->cd, nonce);
@@ -116,9 +134,12 @@ int m2msec_aead_crypt(struct m2msec_epoch *ep, bool enc, const u8 *nonce,
 	aead_request_set_crypt(req, b->sg, b->sg, len, b->iv);
 	err = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
-	/* The request context may hold key schedule material. */
+	/*
+	 * The request context may hold key schedule material.  Only the body
+	 * is cleared: the slack before it belongs to the caller's record.
+	 */
 	if (scratch)
-		memzero_explicit(b, m2msec_aead_scratch_size(ep));
+		memzero_explicit(b, m2msec_aead_body_size(ep));
 	else
 		kfree_sensitive(b);
 	return err;

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <linux/types.h>
 
@@ -77,6 +78,24 @@ static inline void m2msec_put_be64(u8 *p, u64 v)
 {
 	m2msec_put_be32(p, (u32)(v >> 32));
 	m2msec_put_be32(p + 4, (u32)v);
+}
+
+/*
+ * Scratch space at the end of a buffer: a structure of @body bytes that must
+ * start at an @align-aligned address (a power of two) somewhere after the
+ * bytes in use.  Reserve m2msec_scratch_reserve() bytes after them; the
+ * structure starts m2msec_scratch_pad() bytes after their end and ends
+ * within the reserve whatever that address is.  The host test checks both
+ * for every alignment and end address.
+ */
+static inline size_t m2msec_scratch_reserve(size_t body, size_t align)
+{
+	return body + align - 1;
+}
+
+static inline size_t m2msec_scratch_pad(uintptr_t end, size_t align)
+{
+	return (size_t)(-end & (align - 1));
 }
 
 #endif /* _M2MSEC_PURE_H */

@@ -50,6 +50,7 @@ if [ "$host" = 1 ]; then
 	tap_run m2msec-nc selftests/host/m2msec_nc_test.sh
 	tap_run esprim_parse_test selftests/host/esprim_parse_test
 	tap_run replay_test selftests/host/replay_test
+	tap_run scratch_test selftests/host/scratch_test
 	tap_run record12_test selftests/host/record12_test
 	tap_run record13_test selftests/host/record13_test
 	tap_run hkdf13_test selftests/host/hkdf13_test
