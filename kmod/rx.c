@@ -59,22 +59,29 @@ static void m2msec_count(struct m2msec_dtls_sock *ds, struct m2msec_assoc *a,
 
 /* --- softirq: queue the datagram ------------------------------------ */
 
+/*
+ * The sender's address goes to skb->cb, which the IP layer's control block
+ * (IP6CB: the incoming interface) occupies until then: build it aside and
+ * copy it over only once everything has been read from the old contents.
+ */
 static void m2msec_rx_save_peer(struct sk_buff *skb, union m2msec_addr *peer)
 {
 	const struct udphdr *uh = udp_hdr(skb);
+	union m2msec_addr a;
 
-	memset(peer, 0, sizeof(*peer));
+	memset(&a, 0, sizeof(a));
 	if (ip_hdr(skb)->version == 6) {
-		peer->sin6.sin6_family = AF_INET6;
-		peer->sin6.sin6_addr = ipv6_hdr(skb)->saddr;
-		peer->sin6.sin6_port = uh->source;
-		peer->sin6.sin6_scope_id = ipv6_iface_scope_id(
-				&peer->sin6.sin6_addr, inet6_iif(skb));
+		a.sin6.sin6_family = AF_INET6;
+		a.sin6.sin6_addr = ipv6_hdr(skb)->saddr;
+		a.sin6.sin6_port = uh->source;
+		a.sin6.sin6_scope_id = ipv6_iface_scope_id(&a.sin6.sin6_addr,
+							   inet6_iif(skb));
 	} else {
-		peer->sin.sin_family = AF_INET;
-		peer->sin.sin_addr.s_addr = ip_hdr(skb)->saddr;
-		peer->sin.sin_port = uh->source;
+		a.sin.sin_family = AF_INET;
+		a.sin.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		a.sin.sin_port = uh->source;
 	}
+	*peer = a;
 }
 
 /**
@@ -252,6 +259,21 @@ static void m2msec_rx_deliver(struct m2msec_dtls_sock *ds,
 	ds->has_ready = true;
 }
 
+/*
+ * RFC 6347 4.1 (via RFC 5246 6.2.1) and RFC 8446 5.1/5.2 (via RFC 9147 4):
+ * no record carries more than 2^14 bytes of content, whatever its outer
+ * length allowed.  A longer one, even authenticated, is a record_overflow:
+ * in DTLS it is discarded, and counted as a length error.  Send refuses the
+ * same size with EMSGSIZE.
+ */
+static bool m2msec_rx_overflow(const struct m2msec_rx_rec *r)
+{
+	if (r->pt_len <= M2MSEC_REC_PLAINTEXT_MAX)
+		return false;
+	m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
+	return true;
+}
+
 /* DTLS 1.2 record (RFC 6347 4.1, RFC 9146 for CID records). */
 static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
 			      unsigned int avail, struct m2msec_rx_rec *r)
@@ -327,6 +349,8 @@ static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
 		r->type = type;
 		r->pt_len = content;
 	}
+	if (m2msec_rx_overflow(r))
+		return len;
 	m2msec_rx_deliver(ds, r, rec, len);
 	return len;
 }
@@ -402,6 +426,8 @@ static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
 	r->pt_len = content;
 	r->type = type;
 	r->seq = seq;
+	if (m2msec_rx_overflow(r))
+		return len;
 	m2msec_rx_deliver(ds, r, rec, len);
 	return len;
 }

@@ -15,6 +15,7 @@ import os
 import select
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -32,7 +33,7 @@ VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(len(VERS) * len(CIPHERS) + 28)
+t = Ktap(2 * len(VERS) * len(CIPHERS) + 29)
 
 
 class Pair:
@@ -135,6 +136,28 @@ def with_pair(version, cipher, fn, **kw):
         fn(p)
     finally:
         p.close()
+
+
+def overflow(version, cipher):
+    """RFC 8446 5.2 / RFC 6347 4.1: 2^14 bytes of content at most."""
+    p = Pair(version, cipher)
+    try:
+        p.peer_send(p.seal(b"o" * 16385))
+        p.peer_send(p.seal(b"m" * 16384))
+        data = p.kernel_recv()[0]
+        expect(data == b"m" * 16384, "got %d bytes" % len(data))
+        p.nothing_readable()
+        st = p.a.stats()
+        expect(st["hdr_err"] == 1 and st["rx_records"] == 1, str(st))
+    finally:
+        p.close()
+
+
+for vname, v in VERS.items():
+    for c in CIPHERS:
+        t.check("records: %s %s: a peer's record with 2^14+1 bytes of content is dropped and counted "
+                "(record_overflow), one with 2^14 bytes is delivered" % (vname, c),
+                lambda v=v, c=c: overflow(v, c))
 
 
 def cid_both_ways(p):
@@ -470,6 +493,32 @@ def ipv6(p):
 t.check("records: DTLS 1.3 over IPv6",
         lambda: with_pair(DTLS13, "AES-256-GCM", ipv6, kaddr=("::1", 4433),
                           paddr=("::1", 5555)))
+
+
+def link_local(p):
+    """The sender's scope id survives the trip through skb->cb."""
+    lo = socket.if_nametoindex("lo")
+    p.peer_send(p.seal(b"scoped"))
+    data, peer, _, _, _ = p.kernel_recv()
+    expect(data == b"scoped")
+    expect(peer == ("fe80::1", 5555, lo), "peer %r, lo is %d" % (peer, lo))
+    p.kernel_send(b"scoped back")
+    expect(p.peer_recv()[3] == b"scoped back")
+
+
+def with_link_local(fn):
+    subprocess.run(["ip", "-6", "addr", "add", "fe80::1/64", "dev", "lo"],
+                   check=True)
+    try:
+        lo = socket.if_nametoindex("lo")
+        with_pair(DTLS12, "AES-128-GCM", fn, kaddr=("fe80::1", 4433, 0, lo),
+                  paddr=("fe80::1", 5555, 0, lo))
+    finally:
+        subprocess.run(["ip", "-6", "addr", "del", "fe80::1/64", "dev", "lo"])
+
+
+t.check("records: a link-local IPv6 peer is reported with its interface as sin6_scope_id, and answered",
+        lambda: with_link_local(link_local))
 
 
 def suites():

@@ -309,9 +309,11 @@ def u(b):
 def sockaddr(addr):
     host, port = addr[0], addr[1]
     if ":" in host:
+        scope = addr[3] if len(addr) > 3 else 0
         return struct.pack("=H", socket.AF_INET6) + struct.pack(
             ">H", port) + b"\0" * 4 + socket.inet_pton(socket.AF_INET6,
-                                                       host) + b"\0" * 4
+                                                       host) + \
+            struct.pack("=I", scope)
     return struct.pack("=H", socket.AF_INET) + struct.pack(">H", port) + \
         socket.inet_aton(host) + b"\0" * 8
 
@@ -523,6 +525,9 @@ def _peer(raw):
     fam = struct.unpack_from("=H", raw)[0]
     port = struct.unpack_from(">H", raw, 2)[0]
     if fam == socket.AF_INET6:
+        scope = struct.unpack_from("=I", raw, 24)[0] if len(raw) >= 28 else 0
+        if scope:
+            return socket.inet_ntop(socket.AF_INET6, raw[8:24]), port, scope
         return socket.inet_ntop(socket.AF_INET6, raw[8:24]), port
     return socket.inet_ntoa(raw[4:8]), port
 

@@ -601,7 +601,8 @@ enum m2msec_dir_attr {
  * @M2MSEC_A_STAT_AUTH_FAIL: records dropped: authentication failed.
  * @M2MSEC_A_STAT_REPLAY: records dropped: replayed or too old.
  * @M2MSEC_A_STAT_HDR_ERR: records dropped: malformed header or length,
- *	wrong version, truncated datagram.
+ *	wrong version, truncated datagram, more than 2^14 bytes of content
+ *	after decryption (record_overflow).
  * @M2MSEC_A_STAT_NO_ASSOC: records dropped: no association (unknown peer
  *	or CID, deleted association), when not queued for the daemon.
  * @M2MSEC_A_STAT_CTRL_QUEUED: non-application records queued for the
