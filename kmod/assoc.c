@@ -32,25 +32,66 @@ static const struct rhashtable_params m2msec_cid_params = {
 	.automatic_shrinking = true,
 };
 
+/**
+ * m2msec_assoc_tables_init() - allocate the association tables of @ds
+ * @ds: new socket
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int m2msec_assoc_tables_init(struct m2msec_dtls_sock *ds)
 {
+	struct m2msec_assoc_tables *t;
 	int err;
 
-	xa_init_flags(&ds->assocs, XA_FLAGS_ALLOC1);
-	err = rhashtable_init(&ds->by_addr, &m2msec_addr_params);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	xa_init_flags(&t->ids, XA_FLAGS_ALLOC1);
+	err = rhashtable_init(&t->by_addr, &m2msec_addr_params);
 	if (err)
-		return err;
-	err = rhashtable_init(&ds->by_cid, &m2msec_cid_params);
+		goto err_free;
+	err = rhashtable_init(&t->by_cid, &m2msec_cid_params);
 	if (err)
-		rhashtable_destroy(&ds->by_addr);
+		goto err_addr;
+	ds->t = t;
+	return 0;
+
+err_addr:
+	rhashtable_destroy(&t->by_addr);
+err_free:
+	kfree(t);
 	return err;
 }
 
+static void m2msec_assoc_tables_free(struct work_struct *work)
+{
+	struct m2msec_assoc_tables *t =
+		container_of(to_rcu_work(work), struct m2msec_assoc_tables,
+			     free_work);
+
+	rhashtable_destroy(&t->by_cid);
+	rhashtable_destroy(&t->by_addr);
+	xa_destroy(&t->ids);
+	kfree(t);
+}
+
+/**
+ * m2msec_assoc_tables_destroy() - free the (empty) tables of @ds
+ * @ds: socket being destroyed (sk_destruct, any context)
+ *
+ * Lookups still running under RCU finish first; the tables are freed
+ * after a grace period from a work item (rhashtable_destroy() sleeps).
+ */
 void m2msec_assoc_tables_destroy(struct m2msec_dtls_sock *ds)
 {
-	rhashtable_destroy(&ds->by_cid);
-	rhashtable_destroy(&ds->by_addr);
-	xa_destroy(&ds->assocs);
+	struct m2msec_assoc_tables *t = ds->t;
+
+	if (!t)
+		return;
+	ds->t = NULL;
+	WARN_ON_ONCE(!xa_empty(&t->ids));
+	INIT_RCU_WORK(&t->free_work, m2msec_assoc_tables_free);
+	queue_rcu_work(m2msec_wq, &t->free_work);
 }
 
 /**
@@ -118,17 +159,17 @@ int m2msec_assoc_insert(struct m2msec_assoc *a)
 		return -EINVAL;
 
 	m2msec_addr_key(&a->addr_key, &a->peer);
-	err = rhashtable_lookup_insert_fast(&ds->by_addr, &a->addr_node,
+	err = rhashtable_lookup_insert_fast(&ds->t->by_addr, &a->addr_node,
 					    m2msec_addr_params);
 	if (err)
 		return err;
 	if (a->rx_cid_len) {
-		err = rhashtable_lookup_insert_fast(&ds->by_cid, &a->cid_node,
+		err = rhashtable_lookup_insert_fast(&ds->t->by_cid, &a->cid_node,
 						    m2msec_cid_params);
 		if (err)
 			goto err_addr;
 	}
-	err = xa_alloc_cyclic(&ds->assocs, &a->id, a, xa_limit_32b,
+	err = xa_alloc_cyclic(&ds->t->ids, &a->id, a, xa_limit_32b,
 			      &ds->next_id, GFP_KERNEL);
 	if (err < 0)
 		goto err_cid;
@@ -139,10 +180,10 @@ int m2msec_assoc_insert(struct m2msec_assoc *a)
 
 err_cid:
 	if (a->rx_cid_len)
-		rhashtable_remove_fast(&ds->by_cid, &a->cid_node,
+		rhashtable_remove_fast(&ds->t->by_cid, &a->cid_node,
 				       m2msec_cid_params);
 err_addr:
-	rhashtable_remove_fast(&ds->by_addr, &a->addr_node,
+	rhashtable_remove_fast(&ds->t->by_addr, &a->addr_node,
 			       m2msec_addr_params);
 	return err;
 }
@@ -161,11 +202,11 @@ void m2msec_assoc_unlink(struct m2msec_assoc *a)
 	lockdep_assert_held(&ds->assoc_lock);
 	WRITE_ONCE(a->dead, true);
 	m2msec_actrl_hangup(a->ctrl);
-	xa_erase(&ds->assocs, a->id);
-	rhashtable_remove_fast(&ds->by_addr, &a->addr_node,
+	xa_erase(&ds->t->ids, a->id);
+	rhashtable_remove_fast(&ds->t->by_addr, &a->addr_node,
 			       m2msec_addr_params);
 	if (a->rx_cid_len)
-		rhashtable_remove_fast(&ds->by_cid, &a->cid_node,
+		rhashtable_remove_fast(&ds->t->by_cid, &a->cid_node,
 				       m2msec_cid_params);
 	m2msec_assoc_put(a);
 }
@@ -182,7 +223,7 @@ struct m2msec_assoc *m2msec_assoc_by_id(struct m2msec_dtls_sock *ds, u32 id)
 	struct m2msec_assoc *a;
 
 	rcu_read_lock();
-	a = m2msec_assoc_tryget(xa_load(&ds->assocs, id));
+	a = m2msec_assoc_tryget(xa_load(&ds->t->ids, id));
 	rcu_read_unlock();
 	return a;
 }
@@ -195,7 +236,7 @@ struct m2msec_assoc *m2msec_assoc_by_addr(struct m2msec_dtls_sock *ds,
 
 	m2msec_addr_key(&k, peer);
 	rcu_read_lock();
-	a = m2msec_assoc_tryget(rhashtable_lookup(&ds->by_addr, &k,
+	a = m2msec_assoc_tryget(rhashtable_lookup(&ds->t->by_addr, &k,
 						  m2msec_addr_params));
 	rcu_read_unlock();
 	return a;
@@ -211,7 +252,7 @@ struct m2msec_assoc *m2msec_assoc_by_cid(struct m2msec_dtls_sock *ds,
 		return NULL;
 	memcpy(k.cid, cid, len);
 	rcu_read_lock();
-	a = m2msec_assoc_tryget(rhashtable_lookup(&ds->by_cid, &k,
+	a = m2msec_assoc_tryget(rhashtable_lookup(&ds->t->by_cid, &k,
 						  m2msec_cid_params));
 	rcu_read_unlock();
 	return a;
@@ -231,7 +272,7 @@ bool m2msec_assoc_peer_known_rcu(struct m2msec_dtls_sock *ds,
 	struct m2msec_addr_key k;
 
 	m2msec_addr_key(&k, peer);
-	return rhashtable_lookup(&ds->by_addr, &k, m2msec_addr_params);
+	return rhashtable_lookup(&ds->t->by_addr, &k, m2msec_addr_params);
 }
 
 /**
@@ -244,7 +285,7 @@ void m2msec_assoc_flush(struct m2msec_dtls_sock *ds)
 	unsigned long id;
 
 	mutex_lock(&ds->assoc_lock);
-	xa_for_each(&ds->assocs, id, a) {
+	xa_for_each(&ds->t->ids, id, a) {
 		m2msec_event_down(a, M2MSEC_EVENT_REASON_SOCKET_CLOSED);
 		m2msec_assoc_unlink(a);
 	}

@@ -23,8 +23,12 @@
  *    sock, never on its file: closing the socket fails its requests.
  *  - ds->closing is set under assoc_lock when release starts; from then on
  *    no association is inserted (a racing HS_DONE fails with ECONNRESET)
- *    and nothing is put back on the receive queue.  ds->udp is cleared
- *    under udp_lock, which handshake channel writers hold while sending.
+ *    and nothing is put back on the receive queue.
+ *  - ds->udp is created and cleared under udp_lock.  Paths that do not
+ *    hold udp_lock (sends, netlink commands and events that only hold a
+ *    socket reference) use it between m2msec_udp_get() and
+ *    m2msec_udp_put(); release marks the socket dead under udp_lock (no
+ *    bind or autobind after that), waits for those users, then frees it.
  */
 #ifndef _M2MSEC_DTLS_H
 #define _M2MSEC_DTLS_H
@@ -143,6 +147,19 @@ struct m2msec_ready {
 	union m2msec_addr peer;
 };
 
+/*
+ * The association tables of a socket.  Netlink commands and handshake
+ * paths that hold only a socket reference may look up in them while the
+ * socket is being released, so they live until the sock is destroyed and
+ * an RCU grace period later (freeing them sleeps: a work item does it).
+ */
+struct m2msec_assoc_tables {
+	struct xarray ids;
+	struct rhashtable by_addr;
+	struct rhashtable by_cid;
+	struct rcu_work free_work;
+};
+
 struct m2msec_dtls_sock {
 	struct sock sk;			/* must be first */
 	enum m2msec_proto proto;
@@ -150,14 +167,14 @@ struct m2msec_dtls_sock {
 
 	struct mutex udp_lock;		/* creation of @udp, bind, connect */
 	struct socket *udp;
+	atomic_t udp_users;		/* m2msec_udp_get(); 1 while @udp lives */
+	bool udp_dead;			/* release started: no new @udp */
 	union m2msec_addr default_peer;	/* from connect() */
 	bool connected;
 
-	struct mutex assoc_lock;	/* writers of the tables below */
-	struct xarray assocs;		/* by id */
+	struct mutex assoc_lock;	/* writers of @t */
+	struct m2msec_assoc_tables *t;	/* freed after sk_destruct */
 	u32 next_id;
-	struct rhashtable by_addr;
-	struct rhashtable by_cid;
 	u8 rx_cid_len;			/* CID length of this socket, 0: none */
 
 	/* Receive side, serialised by rx_lock (never held in softirq). */
@@ -196,6 +213,9 @@ struct m2msec_dtls_sock *m2msec_dtls_from_fd(int fd, struct file **filp);
 int m2msec_udp_bind(struct m2msec_dtls_sock *ds, const union m2msec_addr *a);
 int m2msec_udp_autobind(struct m2msec_dtls_sock *ds, sa_family_t family);
 void m2msec_udp_release(struct m2msec_dtls_sock *ds);
+struct socket *m2msec_udp_get(struct m2msec_dtls_sock *ds);
+void m2msec_udp_put(struct m2msec_dtls_sock *ds);
+int m2msec_udp_local(struct m2msec_dtls_sock *ds, union m2msec_addr *local);
 int m2msec_udp_send(struct m2msec_dtls_sock *ds, const union m2msec_addr *to,
 		    const void *buf, size_t len);
 int m2msec_addr_from_user(union m2msec_addr *a, const struct sockaddr *sa,

@@ -16,6 +16,16 @@ struct proto m2msec_dtls_proto = {
 	.obj_size	= sizeof(struct m2msec_dtls_sock),
 };
 
+/*
+ * The last reference is gone (any context).  What readers holding only a
+ * socket reference may still touch during release is freed here, not
+ * there.
+ */
+static void m2msec_dtls_destruct(struct sock *sk)
+{
+	m2msec_assoc_tables_destroy(m2msec_dtls_sk(sk));
+}
+
 /**
  * m2msec_dtls_init_sock() - set up a new DTLS sock
  * @sk: freshly allocated sock of m2msec_dtls_proto
@@ -29,6 +39,7 @@ int m2msec_dtls_init_sock(struct sock *sk)
 	int err;
 
 	mutex_init(&ds->udp_lock);
+	atomic_set(&ds->udp_users, 0);
 	mutex_init(&ds->assoc_lock);
 	mutex_init(&ds->rx_lock);
 	skb_queue_head_init(&ds->ctrl_queue);
@@ -36,6 +47,7 @@ int m2msec_dtls_init_sock(struct sock *sk)
 	err = m2msec_assoc_tables_init(ds);
 	if (err)
 		return err;
+	sk->sk_destruct = m2msec_dtls_destruct;
 	mutex_lock(&mn->socks_lock);
 	list_add_tail(&ds->net_node, &mn->socks);
 	mutex_unlock(&mn->socks_lock);
@@ -49,7 +61,7 @@ static void m2msec_dtls_close_notify(struct m2msec_dtls_sock *ds)
 	unsigned long id;
 
 	mutex_lock(&ds->assoc_lock);
-	xa_for_each(&ds->assocs, id, a)
+	xa_for_each(&ds->t->ids, id, a)
 		m2msec_tx_alert(a, 1, 0);
 	mutex_unlock(&ds->assoc_lock);
 }
@@ -86,7 +98,6 @@ static int m2msec_dtls_release(struct socket *sock)
 	m2msec_hs_sockopt_release(ds);
 	m2msec_assoc_flush(ds);
 	m2msec_rx_purge(ds);
-	m2msec_assoc_tables_destroy(ds);
 	return m2msec_release(sock);
 }
 

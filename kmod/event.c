@@ -26,12 +26,9 @@ static int m2msec_event_put_addrs(struct sk_buff *msg,
 				  struct m2msec_dtls_sock *ds,
 				  const union m2msec_addr *peer)
 {
-	struct socket *udp = READ_ONCE(ds->udp);
 	union m2msec_addr local;
-	int len = -1;
+	int len = m2msec_udp_local(ds, &local);
 
-	if (udp)
-		len = kernel_getsockname(udp, &local.sa);
 	if (nla_put(msg, M2MSEC_A_ASSOC_PEER, m2msec_addr_len(peer), peer) ||
 	    (len > 0 && nla_put(msg, M2MSEC_A_ASSOC_LOCAL, len, &local)))
 		return -EMSGSIZE;

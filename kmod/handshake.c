@@ -259,7 +259,12 @@ struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
 	init_waitqueue_head(&req->wq);
 	INIT_DELAYED_WORK(&req->timeout, m2msec_hs_timeout);
 
-	err = xa_alloc_cyclic_bh(&mn->hs_ids, &req->id, req, xa_limit_31b,
+	/*
+	 * Reserve the id only: HS_ACCEPT finds the request by id, and until
+	 * nothing can fail any more it must not (the error path frees the
+	 * request without a grace period).
+	 */
+	err = xa_alloc_cyclic_bh(&mn->hs_ids, &req->id, NULL, xa_limit_31b,
 				 &mn->hs_next_id, gfp);
 	if (err < 0)
 		goto err_free;
@@ -277,6 +282,12 @@ struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
 			WRITE_ONCE(ds->hs_connecting, true);
 		hash_add_rcu(ds->hs_table, &req->node,
 			     m2msec_hs_hash(&req->key));
+		/*
+		 * Published by id under hs_lock, so a release failing the
+		 * request right after (it takes hs_lock) erases it after this
+		 * store.  The slot exists: no allocation here.
+		 */
+		xa_store(&mn->hs_ids, req->id, req, GFP_ATOMIC);
 	}
 	spin_unlock_bh(&ds->hs_lock);
 	if (err)

@@ -133,8 +133,7 @@ struct m2msec_hs_req *m2msec_hs_chan_get(struct file *f);
 /* netlink_hs.c */
 void m2msec_hs_notify(struct m2msec_hs_req *req, gfp_t gfp);
 int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info);
-int m2msec_nl_hs_take(struct m2msec_hs_req *req, struct genl_info *info,
-		      struct sk_buff **reply);
+int m2msec_nl_hs_take(struct m2msec_hs_req *req, struct genl_info *info);
 int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info);
 int m2msec_hs_put_names(struct sk_buff *msg, struct m2msec_hs_req *req);
 

@@ -468,17 +468,16 @@ static int m2msec_nl_claim_reply(struct m2msec_hs_req *req,
 				 struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct sk_buff *msg;
 	int err;
 
-	err = m2msec_nl_hs_take(req, info, &msg);
+	err = m2msec_nl_hs_take(req, info);
 	if (err == -EALREADY)
 		return -ECONNRESET;	/* the socket closed meanwhile */
 	if (err)
 		return err;
 	m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_ACCEPTED, 1);
 	m2msec_hs_net_count(net, M2MSEC_A_STAT_HS_CLAIMED, 1);
-	return genlmsg_reply(msg, info);
+	return 0;
 }
 
 /**

@@ -527,13 +527,9 @@ static int m2msec_nl_put_dir(struct sk_buff *msg, int attr,
 
 static int m2msec_nl_put_local(struct sk_buff *msg, struct m2msec_assoc *a)
 {
-	struct socket *udp = READ_ONCE(a->ds->udp);
 	union m2msec_addr local;
-	int len;
+	int len = m2msec_udp_local(a->ds, &local);
 
-	if (!udp)
-		return 0;
-	len = kernel_getsockname(udp, &local.sa);
 	if (len < 0)
 		return 0;
 	return nla_put(msg, M2MSEC_A_ASSOC_LOCAL, len, &local);
@@ -601,7 +597,7 @@ static int m2msec_nl_dump_sock(struct sk_buff *msg, struct netlink_callback *cb,
 	int err = 0;
 
 	mutex_lock(&ds->assoc_lock);
-	xa_for_each_start(&ds->assocs, id, a, id) {
+	xa_for_each_start(&ds->t->ids, id, a, id) {
 		err = m2msec_nl_put_assoc(msg, a, NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (err)

@@ -92,18 +92,17 @@ static struct m2msec_hs_req *m2msec_nl_hs_req(struct genl_info *info)
  * m2msec_nl_hs_take() - move @req to ACCEPTED and give the caller its channel
  * @req: a request (the caller keeps its reference)
  * @info: netlink request the reply answers
- * @reply: set to the reply (HS_FD and the request's names) on success
  *
- * The descriptor is installed only once the reply is built and the request
- * is ours, so a refusal leaves nothing behind in the caller.  Shared by
- * HS_ACCEPT and HS_CLAIM.
+ * Sends the reply (HS_FD and the request's names).  The descriptor is
+ * installed only once the request is ours and the reply is on its way, so a
+ * refusal leaves nothing behind in the caller; a reply that cannot be
+ * delivered closes the channel again (which fails the request: nobody
+ * knows its descriptor).  Shared by HS_ACCEPT and HS_CLAIM.
  *
- * Return: 0 (the caller sends *@reply) or a negative errno; -EALREADY
- * when @req was no longer PENDING (accepted by someone else, finished,
- * or its socket closed).
+ * Return: 0 or a negative errno; -EALREADY when @req was no longer PENDING
+ * (accepted by someone else, finished, or its socket closed).
  */
-int m2msec_nl_hs_take(struct m2msec_hs_req *req, struct genl_info *info,
-		      struct sk_buff **reply)
+int m2msec_nl_hs_take(struct m2msec_hs_req *req, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	struct file *file;
@@ -136,8 +135,12 @@ int m2msec_nl_hs_take(struct m2msec_hs_req *req, struct genl_info *info,
 		err = -EALREADY;
 		goto out_msg;
 	}
+	err = genlmsg_reply(msg, info);
+	if (err) {
+		fput(file);
+		goto out_fd;
+	}
 	fd_install(fd, file);
-	*reply = msg;
 	return 0;
 
 out_msg:
@@ -160,13 +163,12 @@ out_fd:
 int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
 {
 	struct m2msec_hs_req *req;
-	struct sk_buff *msg;
 	int err;
 
 	req = m2msec_nl_hs_req(info);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	err = m2msec_nl_hs_take(req, info, &msg);
+	err = m2msec_nl_hs_take(req, info);
 	if (err == -EALREADY) {
 		/* Not this caller's request to fail. */
 		err = READ_ONCE(req->state) == M2MSEC_HS_DONE ? -ENOENT :
@@ -181,7 +183,7 @@ int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info)
 		m2msec_hs_net_count(genl_info_net(info),
 				    M2MSEC_A_STAT_HS_ACCEPTED, 1);
 	m2msec_hs_put(req);
-	return err ?: genlmsg_reply(msg, info);
+	return err;
 }
 
 /*
@@ -224,25 +226,35 @@ out:
 	return err;
 }
 
-/* The reply to HS_DONE: the id, and the control channel (@fd, @ctrl). */
+/*
+ * The reply to HS_DONE: the id, and the control channel (@fd, *@ctrl).
+ * The descriptor is installed only once the reply is sent; on failure the
+ * caller still owns @fd and *@ctrl.
+ */
 static int m2msec_hs_reply_id(struct genl_info *info, u32 id, int fd,
-			      struct file *ctrl)
+			      struct file **ctrl)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	int err;
 
 	msg = m2msec_reply_new(info, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, M2MSEC_A_ASSOC_ID, id) ||
-	    (ctrl && nla_put_u32(msg, M2MSEC_A_ASSOC_CTRL_FD, fd))) {
+	    (*ctrl && nla_put_u32(msg, M2MSEC_A_ASSOC_CTRL_FD, fd))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	if (ctrl)
-		fd_install(fd, ctrl);
-	return genlmsg_reply(msg, info);
+	err = genlmsg_reply(msg, info);
+	if (err)
+		return err;
+	if (*ctrl) {
+		fd_install(fd, *ctrl);
+		*ctrl = NULL;
+	}
+	return 0;
 }
 
 /**
@@ -309,11 +321,18 @@ int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info)
 	m2msec_hs_complete(req, err, true, err ? M2MSEC_A_STAT_HS_FAILED :
 						 M2MSEC_A_STAT_HS_COMPLETED);
 	if (!err) {
-		err = m2msec_hs_reply_id(info, id, fd, ctrl);
-		if (ctrl)	/* installed: the descriptor is the daemon's */
+		/*
+		 * The association is up whatever happens to the reply; a
+		 * control channel nobody received is closed again (the
+		 * association keeps working without one).
+		 */
+		err = m2msec_hs_reply_id(info, id, fd, &ctrl);
+		if (!err && fd >= 0)	/* installed: the daemon's now */
 			fd = -1;
 	}
 out:
+	if (ctrl)
+		fput(ctrl);
 	if (fd >= 0)
 		put_unused_fd(fd);
 	m2msec_hs_put(req);

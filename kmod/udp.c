@@ -101,6 +101,8 @@ static void m2msec_udp_attach(struct m2msec_dtls_sock *ds,
 
 	setup_udp_tunnel_sock(sock_net(&ds->sk), sock, &cfg);
 	ds->udp = sock;
+	/* m2msec_udp_get() reads @udp after it saw the count non-zero. */
+	atomic_set_release(&ds->udp_users, 1);
 }
 
 /**
@@ -117,6 +119,12 @@ int m2msec_udp_bind(struct m2msec_dtls_sock *ds, const union m2msec_addr *a)
 	int err;
 
 	lockdep_assert_held(&ds->udp_lock);
+	/*
+	 * Release has started: a racing HS_DONE or ASSOC_NEW must not leave a
+	 * bound UDP socket whose encap_rcv points at a freed sock.
+	 */
+	if (ds->udp_dead)
+		return -ESHUTDOWN;
 	if (ds->udp)
 		return -EINVAL;
 	err = m2msec_udp_create(ds, a->sa.sa_family, &sock);
@@ -142,29 +150,83 @@ int m2msec_udp_autobind(struct m2msec_dtls_sock *ds, sa_family_t family)
 {
 	union m2msec_addr any = { .sa.sa_family = family };
 
-	if (ds->udp)
+	lockdep_assert_held(&ds->udp_lock);
+	if (ds->udp && !ds->udp_dead)
 		return 0;
 	return m2msec_udp_bind(ds, &any);
 }
 
 /**
- * m2msec_udp_release() - detach and close the UDP socket
- * @ds: DTLS socket being destroyed
+ * m2msec_udp_get() - use the UDP socket without holding udp_lock
+ * @ds: DTLS socket the caller holds a reference on
  *
- * After this returns, m2msec_udp_encap_rcv() no longer runs for @ds
- * (udp_tunnel_sock_release() waits for an RCU grace period).
+ * Any context (the count is an atomic).  Pair with m2msec_udp_put(); keep
+ * the section short: release waits for it.
+ *
+ * Return: the UDP socket, or NULL when there is none (not bound yet, or
+ * released).
+ */
+struct socket *m2msec_udp_get(struct m2msec_dtls_sock *ds)
+{
+	if (!atomic_inc_not_zero(&ds->udp_users))
+		return NULL;
+	return READ_ONCE(ds->udp);
+}
+
+/**
+ * m2msec_udp_put() - end a m2msec_udp_get() section
+ * @ds: DTLS socket
+ */
+void m2msec_udp_put(struct m2msec_dtls_sock *ds)
+{
+	if (atomic_dec_and_test(&ds->udp_users))
+		wake_up_var(&ds->udp_users);
+}
+
+/**
+ * m2msec_udp_local() - local address of the UDP socket, if any
+ * @ds: DTLS socket the caller holds a reference on
+ * @local: the address
+ *
+ * Process context (getsockname locks the UDP sock).
+ *
+ * Return: its length, or a negative errno (ENOTCONN when not bound).
+ */
+int m2msec_udp_local(struct m2msec_dtls_sock *ds, union m2msec_addr *local)
+{
+	struct socket *sock = m2msec_udp_get(ds);
+	int len = -ENOTCONN;
+
+	if (sock) {
+		len = kernel_getsockname(sock, &local->sa);
+		m2msec_udp_put(ds);
+	}
+	return len;
+}
+
+/**
+ * m2msec_udp_release() - detach and close the UDP socket
+ * @ds: DTLS socket being released, udp_lock held
+ *
+ * No socket can be bound afterwards.  Waits for the users of
+ * m2msec_udp_get(); after this returns, m2msec_udp_encap_rcv() no longer
+ * runs for @ds (udp_tunnel_sock_release() waits for an RCU grace period).
  */
 void m2msec_udp_release(struct m2msec_dtls_sock *ds)
 {
+	lockdep_assert_held(&ds->udp_lock);
+	ds->udp_dead = true;
 	if (!ds->udp)
 		return;
+	m2msec_udp_put(ds);
+	wait_var_event(&ds->udp_users, !atomic_read(&ds->udp_users));
 	udp_tunnel_sock_release(ds->udp);
 	ds->udp = NULL;
 }
 
 /**
  * m2msec_udp_send() - send one datagram
- * @ds: DTLS socket with a UDP socket
+ * @ds: DTLS socket the caller holds a reference on
  * @to: destination
  * @buf: datagram
  * @len: its length
@@ -180,12 +242,13 @@ int m2msec_udp_send(struct m2msec_dtls_sock *ds, const union m2msec_addr *to,
 		.msg_namelen = m2msec_addr_len(to),
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
 	};
-	struct socket *sock = READ_ONCE(ds->udp);
+	struct socket *sock = m2msec_udp_get(ds);
 	int ret;
 
 	if (!sock)
 		return -ENOTCONN;
 	ret = kernel_sendmsg(sock, &msg, &iov, 1, len);
+	m2msec_udp_put(ds);
 	if (ret < 0)
 		return ret;
 	return ret == len ? 0 : -EIO;
