@@ -29,6 +29,7 @@ TESTS=(
 	hs_keyupdate.sh
 	hs_loss.sh
 	assoc_ctrl.py
+	lifetime_races.py
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py
