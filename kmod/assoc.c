@@ -102,7 +102,8 @@ void m2msec_assoc_tables_destroy(struct m2msec_dtls_sock *ds)
  */
 struct m2msec_assoc *m2msec_assoc_alloc(struct m2msec_dtls_sock *ds)
 {
-	struct m2msec_assoc *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	/* Any user can install associations: charge them to its cgroup. */
+	struct m2msec_assoc *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 
 	if (!a)
 		return NULL;
@@ -144,11 +145,13 @@ void m2msec_assoc_put(struct m2msec_assoc *a)
  *
  * Return: 0, -EEXIST (peer address or CID in use), -EINVAL (CID length
  * differs from the socket's), -EBUSY (no free id), -ECONNRESET (the socket
- * is being released) or -ENOMEM.
+ * is being released), -ENOSPC (the socket's or the namespace's maximum of
+ * associations is reached) or -ENOMEM.
  */
 int m2msec_assoc_insert(struct m2msec_assoc *a)
 {
 	struct m2msec_dtls_sock *ds = a->ds;
+	struct m2msec_net *mn = m2msec_net(sock_net(&ds->sk));
 	int err;
 
 	lockdep_assert_held(&ds->assoc_lock);
@@ -157,12 +160,19 @@ int m2msec_assoc_insert(struct m2msec_assoc *a)
 	if (a->rx_cid_len && ds->rx_cid_len &&
 	    a->rx_cid_len != ds->rx_cid_len)
 		return -EINVAL;
+	if (ds->n_assocs >= READ_ONCE(mn->cfg.assoc_sock_max))
+		return -ENOSPC;
+	if (atomic_inc_return(&mn->assoc_count) >
+	    READ_ONCE(mn->cfg.assoc_net_max)) {
+		err = -ENOSPC;
+		goto err_count;
+	}
 
 	m2msec_addr_key(&a->addr_key, &a->peer);
 	err = rhashtable_lookup_insert_fast(&ds->t->by_addr, &a->addr_node,
 					    m2msec_addr_params);
 	if (err)
-		return err;
+		goto err_count;
 	if (a->rx_cid_len) {
 		err = rhashtable_lookup_insert_fast(&ds->t->by_cid, &a->cid_node,
 						    m2msec_cid_params);
@@ -175,6 +185,7 @@ int m2msec_assoc_insert(struct m2msec_assoc *a)
 		goto err_cid;
 	if (a->rx_cid_len)
 		ds->rx_cid_len = a->rx_cid_len;
+	ds->n_assocs++;
 	refcount_inc(&a->ref);
 	return 0;
 
@@ -185,6 +196,8 @@ err_cid:
 err_addr:
 	rhashtable_remove_fast(&ds->t->by_addr, &a->addr_node,
 			       m2msec_addr_params);
+err_count:
+	atomic_dec(&mn->assoc_count);
 	return err;
 }
 
@@ -208,6 +221,8 @@ void m2msec_assoc_unlink(struct m2msec_assoc *a)
 	if (a->rx_cid_len)
 		rhashtable_remove_fast(&ds->t->by_cid, &a->cid_node,
 				       m2msec_cid_params);
+	ds->n_assocs--;
+	atomic_dec(&m2msec_net(sock_net(&ds->sk))->assoc_count);
 	m2msec_assoc_put(a);
 }
 

@@ -140,7 +140,7 @@ bool m2msec_actrl_queue(struct m2msec_assoc *a, const u8 *rec,
 
 	if (!a->ctrl || !READ_ONCE(a->ctrl->open))
 		return false;
-	skb = m2msec_actrl_skb(&h, rec, GFP_KERNEL);
+	skb = m2msec_actrl_skb(&h, rec, GFP_KERNEL_ACCOUNT);
 	if (!skb) {
 		m2msec_assoc_count(a, M2MSEC_A_STAT_CTRL_DROP, 1);
 		return true;
@@ -360,7 +360,7 @@ struct file *m2msec_actrl_attach(struct m2msec_assoc *a)
 	struct m2msec_actrl *c;
 	struct file *f;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&c->ref, 1);	/* the file's */

@@ -175,6 +175,7 @@ struct m2msec_dtls_sock {
 	struct mutex assoc_lock;	/* writers of @t */
 	struct m2msec_assoc_tables *t;	/* freed after sk_destruct */
 	u32 next_id;
+	u32 n_assocs;			/* in @t, under assoc_lock */
 	u8 rx_cid_len;			/* CID length of this socket, 0: none */
 
 	/* Receive side, serialised by rx_lock (never held in softirq). */
@@ -186,6 +187,7 @@ struct m2msec_dtls_sock {
 
 	/* Records for the handshake daemon (none yet reads them). */
 	struct sk_buff_head ctrl_queue;
+	unsigned int ctrl_bytes;	/* their truesize, under rx_lock */
 
 	/* Handshake requests of this socket (handshake.c). */
 	spinlock_t hs_lock;		/* writers of hs_table */

@@ -143,7 +143,7 @@ struct m2msec_epoch *m2msec_epoch_new(const struct m2msec_epoch_cfg *cfg,
 		goto err_key;
 
 	err = -ENOMEM;
-	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL_ACCOUNT);
 	if (!ep)
 		goto err_key;
 	refcount_set(&ep->ref, 1);
@@ -160,7 +160,7 @@ struct m2msec_epoch *m2msec_epoch_new(const struct m2msec_epoch_cfg *cfg,
 
 	if (cfg->window) {
 		ep->replay = kzalloc(m2msec_replay_size(cfg->window),
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 		if (!ep->replay) {
 			m2msec_epoch_free(ep);
 			return ERR_PTR(-ENOMEM);

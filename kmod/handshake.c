@@ -187,6 +187,8 @@ void m2msec_hs_complete(struct m2msec_hs_req *req, int status, bool claimed,
 	m2msec_hs_net_count(net, stat, 1);
 	if (cancel_delayed_work(&req->timeout))
 		m2msec_hs_put(req);
+	if (req->user_charged)
+		m2msec_hs_user_uncharge(net, req->uid);
 
 	if (!status) {
 		m2msec_hs_requeue(ds, &q);
@@ -237,8 +239,16 @@ struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
 	struct net *net = sock_net(&ds->sk);
 	struct m2msec_net *mn = m2msec_net(net);
 	struct m2msec_hs_req *req;
-	int err = -EAGAIN;
+	int charged = 0, err;
+	u32 uid = 0;
 
+	/* connect() runs in the caller's context: its share is checked. */
+	if (role == M2MSEC_HS_CLIENT) {
+		charged = m2msec_hs_user_charge(net, &uid);
+		if (charged < 0)
+			return ERR_PTR(charged);
+	}
+	err = -EAGAIN;
 	if (atomic_inc_return(&ds->hs_count) >
 	    READ_ONCE(mn->cfg.hs_sock_max))
 		goto err_sock;
@@ -252,6 +262,8 @@ struct m2msec_hs_req *m2msec_hs_create(struct m2msec_dtls_sock *ds,
 	req->peer = *peer;
 	req->local = *local;
 	req->role = role;
+	req->user_charged = charged;
+	req->uid = uid;
 	m2msec_addr_key(&req->key, peer);
 	refcount_set(&req->ref, 2);	/* the tables, the caller */
 	spin_lock_init(&req->lock);
@@ -308,6 +320,8 @@ err_net:
 	atomic_dec(&mn->hs_count);
 err_sock:
 	atomic_dec(&ds->hs_count);
+	if (charged)
+		m2msec_hs_user_uncharge(net, uid);
 	return ERR_PTR(err);
 }
 

@@ -71,6 +71,8 @@ struct m2msec_hs_req {
 	refcount_t ref;
 	u32 id;
 	u8 role;			/* enum m2msec_hs_role */
+	bool user_charged;		/* holds a slot of @uid (hs_user.c) */
+	u32 uid;
 
 	spinlock_t lock;		/* state, status, queue */
 	enum m2msec_hs_state state;
@@ -81,6 +83,10 @@ struct m2msec_hs_req {
 	struct delayed_work timeout;
 	struct rcu_head rcu;
 };
+
+/* hs_user.c */
+int m2msec_hs_user_charge(struct net *net, u32 *uid);
+void m2msec_hs_user_uncharge(struct net *net, u32 uid);
 
 /* handshake.c */
 void m2msec_hs_sock_init(struct m2msec_dtls_sock *ds);

@@ -55,6 +55,9 @@ struct m2msec_net_cfg {
 	u32 hs_queue_max;
 	u32 hs_hello_max;
 	u32 hs_hello_bytes;
+	u32 assoc_sock_max;
+	u32 assoc_net_max;
+	u32 hs_user_max;
 };
 
 struct m2msec_hs_ratelimit;
@@ -70,6 +73,9 @@ struct m2msec_net {
 	struct xarray hs_ids;
 	u32 hs_next_id;
 	atomic_t hs_count;		/* unfinished requests */
+	atomic_t assoc_count;		/* associations in the namespace */
+	struct mutex hs_users_lock;	/* writers of @hs_users */
+	struct xarray hs_users;		/* by uid: unprivileged connect()s */
 	struct m2msec_hs_ratelimit *hs_rl;
 };
 

@@ -34,6 +34,14 @@ static struct netlink_range_validation m2msec_hs_net_range = {
 	.min = 1, .max = 65536,
 };
 
+static struct netlink_range_validation m2msec_assoc_max_range = {
+	.min = 1, .max = 1 << 24,
+};
+
+static struct netlink_range_validation m2msec_hs_user_max_range = {
+	.min = 1, .max = 65536,
+};
+
 static struct netlink_range_validation m2msec_hs_hello_bytes_range = {
 	.min = 4096, .max = 4194304,
 };
@@ -96,6 +104,12 @@ static const struct nla_policy m2msec_genl_policy[M2MSEC_A_MAX + 1] = {
 	[M2MSEC_A_HS_CTRL] = { .type = NLA_FLAG },
 	[M2MSEC_A_ASSOC_CTRL_FD] = { .type = NLA_U32 },
 	[M2MSEC_A_ASSOC_SOCK_INO] = { .type = NLA_U64 },
+	[M2MSEC_A_CFG_ASSOC_SOCK_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_assoc_max_range),
+	[M2MSEC_A_CFG_ASSOC_NET_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_assoc_max_range),
+	[M2MSEC_A_CFG_HS_USER_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &m2msec_hs_user_max_range),
 };
 
 /* The u32 settings: attribute and field, for GET_CONFIG and SET_CONFIG. */
@@ -123,6 +137,12 @@ static const struct {
 	  offsetof(struct m2msec_net_cfg, hs_hello_max) },
 	{ M2MSEC_A_CFG_HS_HELLO_BYTES,
 	  offsetof(struct m2msec_net_cfg, hs_hello_bytes) },
+	{ M2MSEC_A_CFG_ASSOC_SOCK_MAX,
+	  offsetof(struct m2msec_net_cfg, assoc_sock_max) },
+	{ M2MSEC_A_CFG_ASSOC_NET_MAX,
+	  offsetof(struct m2msec_net_cfg, assoc_net_max) },
+	{ M2MSEC_A_CFG_HS_USER_MAX,
+	  offsetof(struct m2msec_net_cfg, hs_user_max) },
 };
 
 static u32 *m2msec_cfg_field(struct m2msec_net_cfg *cfg, unsigned int i)
@@ -351,7 +371,13 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 };
 
 static const struct genl_multicast_group m2msec_mcgrps[] = {
-	[M2MSEC_MCGRP_IDX] = { .name = M2MSEC_MCGRP_EVENTS },
+	/*
+	 * Events name every association's peer, local address and
+	 * authenticated identity, which ASSOC_GET shows only with
+	 * CAP_NET_ADMIN: the same rule for listeners.
+	 */
+	[M2MSEC_MCGRP_IDX] = { .name = M2MSEC_MCGRP_EVENTS,
+			       .flags = GENL_MCAST_CAP_NET_ADMIN },
 	/* Requests reveal peers: only the daemon may listen. */
 	[M2MSEC_MCGRP_HS_IDX] = { .name = M2MSEC_MCGRP_HANDSHAKE,
 				  .flags = GENL_MCAST_CAP_NET_ADMIN },
@@ -363,6 +389,13 @@ struct genl_family m2msec_genl_family __ro_after_init = {
 	.maxattr	= M2MSEC_A_MAX,
 	.policy		= m2msec_genl_policy,
 	.netnsok	= true,
+	/*
+	 * Without the global genl_mutex: ASSOC_NEW and HS_DONE allocate
+	 * crypto transforms, which can wait for a module to load, on behalf
+	 * of unprivileged callers.  Every command takes the locks of what it
+	 * touches (socket, request, namespace settings) itself.
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.small_ops	= m2msec_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(m2msec_genl_ops),

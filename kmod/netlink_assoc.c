@@ -194,8 +194,19 @@ static int m2msec_nl_assoc_keys(struct m2msec_assoc *a, struct genl_info *info)
 		return err;
 	window = m2msec_nl_u32(at, M2MSEC_A_ASSOC_REPLAY_WINDOW,
 			       READ_ONCE(mn->cfg.replay_window));
-	if (at[M2MSEC_A_ASSOC_DRIVER])
+	if (at[M2MSEC_A_ASSOC_DRIVER]) {
+		/*
+		 * A driver name can make the crypto API load modules: only
+		 * the initial namespace's administrator may force one.
+		 */
+		if (!capable(CAP_NET_ADMIN)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    at[M2MSEC_A_ASSOC_DRIVER],
+					    "forcing a crypto driver needs CAP_NET_ADMIN");
+			return -EPERM;
+		}
 		driver = nla_data(at[M2MSEC_A_ASSOC_DRIVER]);
+	}
 
 	ep = m2msec_nl_epoch(a, &tx, 0, driver, info->extack);
 	if (IS_ERR(ep))
@@ -295,6 +306,9 @@ int m2msec_nl_assoc_publish(struct m2msec_assoc *a, struct genl_info *info)
 			       "CID length differs from the socket's other associations");
 	else if (err == -ECONNRESET)
 		NL_SET_ERR_MSG(info->extack, "the socket is being closed");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack,
+			       "maximum of associations reached (assoc-sock-max, assoc-net-max)");
 	return err;
 }
 

@@ -22,6 +22,9 @@ static const struct m2msec_net_cfg m2msec_cfg_defaults = {
 	.hs_queue_max		= 32,
 	.hs_hello_max		= 64,
 	.hs_hello_bytes		= 131072,
+	.assoc_sock_max		= 65536,
+	.assoc_net_max		= 262144,
+	.hs_user_max		= 16,
 };
 
 /**
@@ -47,6 +50,9 @@ static int __net_init m2msec_net_init(struct net *net)
 	/* Handshake requests are created in softirq: BH-safe id table. */
 	xa_init_flags(&mn->hs_ids, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	atomic_set(&mn->hs_count, 0);
+	atomic_set(&mn->assoc_count, 0);
+	mutex_init(&mn->hs_users_lock);
+	xa_init(&mn->hs_users);
 	return m2msec_hs_rl_init(mn);
 }
 
@@ -57,6 +63,8 @@ static void __net_exit m2msec_net_exit(struct net *net)
 
 	WARN_ON_ONCE(!xa_empty(&mn->hs_ids));
 	xa_destroy(&mn->hs_ids);
+	WARN_ON_ONCE(!xa_empty(&mn->hs_users));
+	xa_destroy(&mn->hs_users);
 	m2msec_hs_rl_exit(mn);
 }
 

@@ -43,6 +43,9 @@ struct m2msec_ctrl_cb {
 
 #define M2MSEC_CTRL_CB(skb) ((struct m2msec_ctrl_cb *)(skb)->cb)
 
+/* Memory (skb truesize) of a socket's control queue, besides its count. */
+#define M2MSEC_CTRL_QUEUE_BYTES	(128 * 1024)
+
 static void m2msec_net_count(struct m2msec_dtls_sock *ds, int idx)
 {
 	atomic64_inc(&m2msec_net(sock_net(&ds->sk))->stats[idx]);
@@ -134,9 +137,19 @@ static void m2msec_ctrl_queue(struct m2msec_dtls_sock *ds,
 		return;
 	if (skb_queue_len(&ds->ctrl_queue) >= max)
 		goto drop;
-	skb = alloc_skb(len, GFP_KERNEL);
+	skb = alloc_skb(len, GFP_KERNEL_ACCOUNT);
 	if (!skb)
 		goto drop;
+	/*
+	 * Bounded in bytes as well, but apart from the receive buffer: a
+	 * peer (or a spoofer) filling this queue must not take the
+	 * application's datagrams' room.
+	 */
+	if (ds->ctrl_bytes + skb->truesize > M2MSEC_CTRL_QUEUE_BYTES) {
+		kfree_skb(skb);
+		goto drop;
+	}
+	ds->ctrl_bytes += skb->truesize;
 	skb_put_data(skb, rec, len);
 	cb = M2MSEC_CTRL_CB(skb);
 	memset(cb, 0, sizeof(*cb));
@@ -622,4 +635,5 @@ void m2msec_rx_purge(struct m2msec_dtls_sock *ds)
 		m2msec_rx_drop_datagram(ds);
 	skb_queue_purge(&ds->sk.sk_receive_queue);
 	skb_queue_purge(&ds->ctrl_queue);
+	ds->ctrl_bytes = 0;
 }

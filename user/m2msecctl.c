@@ -47,6 +47,13 @@ static void usage(FILE *f)
 	      "                          hs-rate, hs-burst 1..1000000 new server handshakes\n"
 	      "                                           per second and source, bucket depth\n"
 	      "                          hs-queue-max     1..1024 datagrams per handshake\n"
+	      "                          hs-hello-max     1..4096 first flights per listener\n"
+	      "                          hs-hello-bytes   4096..4194304 memory per hello queue\n"
+	      "                          hs-user-max      1..65536 unfinished connect()s per\n"
+	      "                                           user without CAP_NET_ADMIN\n"
+	      "                          assoc-sock-max   1..16777216 associations per socket\n"
+	      "                          assoc-net-max    1..16777216 associations in the\n"
+	      "                                           namespace\n"
 	      "  assoc show            DTLS associations of this network namespace:\n"
 	      "                        version, cipher, peer, driver, epochs,\n"
 	      "                        counters (needs CAP_NET_ADMIN)\n"
@@ -229,6 +236,11 @@ static const struct {
 	{ "hs-rate", M2MSEC_A_CFG_HS_RATE },
 	{ "hs-burst", M2MSEC_A_CFG_HS_BURST },
 	{ "hs-queue-max", M2MSEC_A_CFG_HS_QUEUE_MAX },
+	{ "hs-hello-max", M2MSEC_A_CFG_HS_HELLO_MAX },
+	{ "hs-hello-bytes", M2MSEC_A_CFG_HS_HELLO_BYTES },
+	{ "hs-user-max", M2MSEC_A_CFG_HS_USER_MAX },
+	{ "assoc-sock-max", M2MSEC_A_CFG_ASSOC_SOCK_MAX },
+	{ "assoc-net-max", M2MSEC_A_CFG_ASSOC_NET_MAX },
 };
 
 #define N_CFG (sizeof(cfg_names) / sizeof(cfg_names[0]))

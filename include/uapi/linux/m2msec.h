@@ -377,6 +377,15 @@ enum m2msec_cmd {
  *	(as in /proc/PID/fd links "socket:[N]"): in dumps; in ASSOC_DEL and
  *	ASSOC_REKEY without SOCK_FD it picks the socket when an id is used
  *	by several.
+ * @M2MSEC_A_CFG_ASSOC_SOCK_MAX: u32, associations on one socket (range
+ *	1..16777216, default 65536); ASSOC_NEW and HS_DONE beyond it fail with
+ *	ENOSPC.
+ * @M2MSEC_A_CFG_ASSOC_NET_MAX: u32, associations in the namespace (range
+ *	1..16777216, default 262144); beyond it ENOSPC as well.
+ * @M2MSEC_A_CFG_HS_USER_MAX: u32, unfinished connect() handshakes of one
+ *	user without CAP_NET_ADMIN in the namespace (range 1..65536, default
+ *	16), so that no user exhausts the namespace's M2MSEC_A_CFG_HS_NET_MAX
+ *	for the others; connect() beyond it fails with EAGAIN.
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -431,6 +440,9 @@ enum m2msec_attr {
 	M2MSEC_A_HS_CTRL,
 	M2MSEC_A_ASSOC_CTRL_FD,
 	M2MSEC_A_ASSOC_SOCK_INO,
+	M2MSEC_A_CFG_ASSOC_SOCK_MAX,
+	M2MSEC_A_CFG_ASSOC_NET_MAX,
+	M2MSEC_A_CFG_HS_USER_MAX,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
