@@ -30,6 +30,7 @@ TESTS=(
 	hs_loss.sh
 	assoc_ctrl.py
 	lifetime_races.py
+	bounds.py
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py
