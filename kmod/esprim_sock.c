@@ -306,7 +306,7 @@ static int m2msec_esprim_setsockopt(struct socket *sock, int level,
 		err = m2msec_esprim_key_del(es, arg.serial);
 		break;
 	case M2MSEC_ESPRIM_RAND_ADD:
-		err = m2msec_esprim_rand_add(es, &arg.rand, false);
+		err = m2msec_esprim_rand_add(es, &arg.rand);
 		break;
 	case M2MSEC_ESPRIM_RAND_DEL:
 		err = m2msec_esprim_rand_del(es, &arg.ref);

@@ -35,6 +35,8 @@ TESTS=(
 	esprim_cjose
 	esprim_errors.py
 	esprim_keys.py
+	esprim_forged.py
+	esprim_race.py
 	esprim_ctl.sh
 	esprim_unload.sh
 )
