@@ -37,6 +37,7 @@ TESTS=(
 	esprim_keys.py
 	esprim_forged.py
 	esprim_race.py
+	esprim_compat32
 	esprim_ctl.sh
 	esprim_unload.sh
 )
