@@ -186,6 +186,11 @@ for th in threads:
     th.join()
 
 print("# %s" % stats)
+for kind in ("session", "learn"):        # the first few say enough
+    mine = [b for b in bad if b[0].startswith(kind)]
+    if len(mine) > 3:
+        bad[:] = [b for b in bad if not b[0].startswith(kind)] + mine[:3] + \
+            [(kind, "... %d more" % (len(mine) - 3))]
 t.ok(not [b for b in bad if b[0].startswith("session")],
      "esprim race: sessions created while their rand object expired in the prune use the object as it was looked up (%d rounds, %d in the window)"
      % (stats["session_rounds"], stats["session_window"]),
