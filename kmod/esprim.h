@@ -15,6 +15,12 @@
  * Locking: esprim_sock.lock (a mutex: key lookups and crypto allocation
  * sleep) protects the three lists and everything in them; nothing in them
  * is used outside it, so they need no reference counts of their own.
+ * Pruning (expiry) frees entries even under the lock: a pointer into a
+ * list is not used after a call that may prune; copy what is needed first.
+ *
+ * Nothing an object says changes these tables before its tag verifies:
+ * unprotect prepares the session (and the learned "oro" entry) privately,
+ * verifies, and only then publishes them.
  * The namespace's esprim_net.lock protects the list of sockets used by
  * netlink dumps; a socket leaves that list before it is freed.  Lock order:
  * esprim_net.lock, then esprim_sock.lock.
@@ -145,8 +151,13 @@ m2msec_esprim_key_find(struct m2msec_esprim_sock *es, const char *kid,
 		       size_t kid_len);
 void m2msec_esprim_key_drop(struct m2msec_esprim_sock *es,
 			    struct m2msec_esprim_key *k);
+int m2msec_esprim_rand_check(const struct m2msec_esprim_rand *r);
+struct m2msec_esprim_rand_ent *
+m2msec_esprim_rand_ent_new(const struct m2msec_esprim_rand *r, bool learned);
+int m2msec_esprim_rand_publish(struct m2msec_esprim_sock *es,
+			       struct m2msec_esprim_rand_ent *e);
 int m2msec_esprim_rand_add(struct m2msec_esprim_sock *es,
-			   const struct m2msec_esprim_rand *r, bool learned);
+			   const struct m2msec_esprim_rand *r);
 int m2msec_esprim_rand_del(struct m2msec_esprim_sock *es,
 			   const struct m2msec_esprim_rand_ref *ref);
 struct m2msec_esprim_rand_ent *
@@ -156,11 +167,13 @@ int m2msec_esprim_session_add(struct m2msec_esprim_sock *es,
 			      const struct m2msec_esprim_session *req);
 int m2msec_esprim_session_del(struct m2msec_esprim_sock *es, u32 id);
 struct m2msec_esprim_sess *
-m2msec_esprim_session_new(struct m2msec_esprim_sock *es, struct key *key,
-			  key_serial_t serial,
-			  const struct m2msec_esprim_rand *recv,
-			  const struct m2msec_esprim_rand *orig, u16 alg,
-			  u32 id);
+m2msec_esprim_session_prepare(struct key *key, key_serial_t serial,
+			      const struct m2msec_esprim_rand *recv,
+			      const struct m2msec_esprim_rand *orig, u16 alg);
+void m2msec_esprim_session_discard(struct m2msec_esprim_sess *s);
+int m2msec_esprim_session_room(struct m2msec_esprim_sock *es, bool learned);
+void m2msec_esprim_session_publish(struct m2msec_esprim_sock *es,
+				   struct m2msec_esprim_sess *s, u32 id);
 struct m2msec_esprim_sess *
 m2msec_esprim_session_find(struct m2msec_esprim_sock *es, u32 id);
 struct m2msec_esprim_sess *

@@ -62,6 +62,12 @@ static int m2msec_esprim_crypt(struct crypto_aead *tfm, u8 *iv, const u8 *aad,
 	DECLARE_CRYPTO_WAIT(wait);
 	int err;
 
+	/*
+	 * The crypto API's own allocator: kmalloc() memory is aligned to
+	 * CRYPTO_MINALIGN (= ARCH_KMALLOC_MINALIGN) and the request context
+	 * is declared CRYPTO_MINALIGN-aligned behind the request;
+	 * aead_request_free() wipes exactly that allocation.
+	 */
 	req = aead_request_alloc(tfm, GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;

@@ -220,8 +220,13 @@ static int m2msec_esprim_recvmsg(struct socket *sock, struct msghdr *msg,
 	const u8 *tail;
 	int err;
 
+	/*
+	 * MSG_CMSG_COMPAT (a 32-bit task, set by the socket layer, also in
+	 * msg->msg_flags) is handled: every control message goes through
+	 * put_cmsg(), which writes the 32-bit layout for such a message.
+	 */
 	if (flags & ~(MSG_DONTWAIT | MSG_TRUNC | MSG_PEEK | MSG_CMSG_CLOEXEC |
-		      MSG_ERRQUEUE | MSG_WAITALL))
+		      MSG_CMSG_COMPAT | MSG_ERRQUEUE | MSG_WAITALL))
 		return -EOPNOTSUPP;
 	if (flags & MSG_ERRQUEUE)
 		return -EAGAIN;
@@ -306,7 +311,7 @@ static int m2msec_esprim_setsockopt(struct socket *sock, int level,
 		err = m2msec_esprim_key_del(es, arg.serial);
 		break;
 	case M2MSEC_ESPRIM_RAND_ADD:
-		err = m2msec_esprim_rand_add(es, &arg.rand, false);
+		err = m2msec_esprim_rand_add(es, &arg.rand);
 		break;
 	case M2MSEC_ESPRIM_RAND_DEL:
 		err = m2msec_esprim_rand_del(es, &arg.ref);

@@ -10,6 +10,13 @@
  * object it is paired with.  Expired objects and sessions are removed,
  * and session keys wiped, when next touched and whenever a table is full
  * or dumped (m2msec_esprim_prune()).
+ *
+ * Pruning frees entries, and the clock can make an entry expire between a
+ * check and a prune: whatever was looked up before a call that may prune
+ * (m2msec_esprim_prune(), m2msec_esprim_session_room(),
+ * m2msec_esprim_rand_publish()) is copied first and never used afterwards.
+ * New entries are prepared completely (allocation, key derivation) before
+ * room is made and they are published, so publishing cannot fail half way.
  */
 #include <linux/err.h>
 #include <linux/key.h>
@@ -265,21 +272,46 @@ m2msec_esprim_rand_find(struct m2msec_esprim_sock *es, u8 role,
 	return NULL;
 }
 
-/**
- * m2msec_esprim_rand_add() - register a rand object
- * @es: socket state (lock held)
- * @r: the object (checked here)
- * @learned: taken from an "oro" header member
- *
- * Return: 0; -EINVAL for a malformed object; -ETIME when it has expired;
- * -EEXIST when (role, id) is taken; -ENOSPC when the table is full.
+static void rand_unlink(struct m2msec_esprim_sock *es,
+			struct m2msec_esprim_rand_ent *e)
+{
+	list_del(&e->node);
+	es->n_rands--;
+	kfree(e);
+}
+
+/*
+ * Room for one more rand object: expired objects go first, then the oldest
+ * learned one (sessions set up from it keep their own copy), so neither
+ * registration nor in-band set-up can be starved by learned objects.
+ * Frees entries: callers look up what they need afterwards, or use copies.
  */
-int m2msec_esprim_rand_add(struct m2msec_esprim_sock *es,
-			   const struct m2msec_esprim_rand *r, bool learned)
+static int rand_room(struct m2msec_esprim_sock *es)
 {
 	struct m2msec_esprim_rand_ent *e;
 
-	lockdep_assert_held(&es->lock);
+	if (es->n_rands < M2MSEC_ESPRIM_RANDS_MAX)
+		return 0;
+	m2msec_esprim_prune(es);
+	if (es->n_rands < M2MSEC_ESPRIM_RANDS_MAX)
+		return 0;
+	list_for_each_entry(e, &es->rands, node)
+		if (e->learned) {
+			rand_unlink(es, e);
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+/**
+ * m2msec_esprim_rand_check() - is a rand object well-formed and current
+ * @r: the object
+ *
+ * Return: 0; -EINVAL for a malformed object; -EOPNOTSUPP without
+ * HMAC-SHA256; -ETIME when it has expired.
+ */
+int m2msec_esprim_rand_check(const struct m2msec_esprim_rand *r)
+{
 	if ((r->role != M2MSEC_ESPRIM_RECEIVER &&
 	     r->role != M2MSEC_ESPRIM_ORIGINATOR) || r->reserved ||
 	    r->reserved2 || (r->algs & ~ESPRIM_ALL_ALGS) || !r->algs ||
@@ -289,28 +321,86 @@ int m2msec_esprim_rand_add(struct m2msec_esprim_sock *es,
 		return -EOPNOTSUPP;
 	if (r->expiry_ms <= m2msec_esprim_now_ms())
 		return -ETIME;
-	e = m2msec_esprim_rand_find(es, r->role, r->id, r->id_len);
-	if (e && e->r.expiry_ms > m2msec_esprim_now_ms())
-		return -EEXIST;
+	return 0;
+}
+
+/**
+ * m2msec_esprim_rand_ent_new() - an unpublished table entry for a rand object
+ * @r: the object (copied)
+ * @learned: taken from an "oro" header member
+ *
+ * Return: the entry, to be given to m2msec_esprim_rand_publish() or
+ * kfree()d, or NULL.
+ */
+struct m2msec_esprim_rand_ent *
+m2msec_esprim_rand_ent_new(const struct m2msec_esprim_rand *r, bool learned)
+{
+	struct m2msec_esprim_rand_ent *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
 	if (e) {
-		/* An expired object of that id is replaced. */
-		list_del(&e->node);
-		es->n_rands--;
-		kfree(e);
+		e->r = *r;
+		e->learned = learned;
 	}
-	if (es->n_rands >= M2MSEC_ESPRIM_RANDS_MAX) {
-		m2msec_esprim_prune(es);
-		if (es->n_rands >= M2MSEC_ESPRIM_RANDS_MAX)
-			return -ENOSPC;
-	}
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
-	e->r = *r;
-	e->learned = learned;
+	return e;
+}
+
+/**
+ * m2msec_esprim_rand_publish() - make room for an entry and insert it
+ * @es: socket state (lock held)
+ * @e: from m2msec_esprim_rand_ent_new(); taken over on success
+ *
+ * An expired entry of the same role and id is replaced.  May prune: the
+ * caller must not hold pointers into the tables across this call.
+ *
+ * Return: 0; -EEXIST when an unexpired object has that role and id;
+ * -ENOSPC when the table is full of registered objects.
+ */
+int m2msec_esprim_rand_publish(struct m2msec_esprim_sock *es,
+			       struct m2msec_esprim_rand_ent *e)
+{
+	struct m2msec_esprim_rand_ent *old;
+	int err;
+
+	lockdep_assert_held(&es->lock);
+	old = m2msec_esprim_rand_find(es, e->r.role, e->r.id, e->r.id_len);
+	if (old && old->r.expiry_ms > m2msec_esprim_now_ms())
+		return -EEXIST;
+	if (old)
+		rand_unlink(es, old);	/* expired: replaced */
+	err = rand_room(es);
+	if (err)
+		return err;
 	list_add_tail(&e->node, &es->rands);
 	es->n_rands++;
 	return 0;
+}
+
+/**
+ * m2msec_esprim_rand_add() - M2MSEC_ESPRIM_RAND_ADD
+ * @es: socket state (lock held)
+ * @r: the object (checked here)
+ *
+ * Return: 0; -EINVAL for a malformed object; -ETIME when it has expired;
+ * -EEXIST when (role, id) is taken; -ENOSPC when the table is full of
+ * registered objects; -ENOMEM.
+ */
+int m2msec_esprim_rand_add(struct m2msec_esprim_sock *es,
+			   const struct m2msec_esprim_rand *r)
+{
+	struct m2msec_esprim_rand_ent *e;
+	int err;
+
+	lockdep_assert_held(&es->lock);
+	err = m2msec_esprim_rand_check(r);
+	if (err)
+		return err;
+	e = m2msec_esprim_rand_ent_new(r, false);
+	if (!e)
+		return -ENOMEM;
+	err = m2msec_esprim_rand_publish(es, e);
+	if (err)
+		kfree(e);
+	return err;
 }
 
 static bool session_uses(const struct m2msec_esprim_sess *s,
@@ -487,59 +577,100 @@ void m2msec_esprim_prune(struct m2msec_esprim_sock *es)
 }
 
 /**
- * m2msec_esprim_session_new() - derive a session key and add the session
- * @es: socket state (lock held)
+ * m2msec_esprim_session_prepare() - derive a session key, publish nothing
  * @key: checked pairwise key; the session takes its own reference
  * @serial: its serial
- * @recv: receiver rand object
- * @orig: originator rand object
+ * @recv: receiver rand object (copied before anything else happens)
+ * @orig: originator rand object (copied likewise)
  * @alg: enum m2msec_esprim_alg for protecting
- * @id: session id, or 0 to assign a learned-session id
  *
- * When the table is full, expired sessions are dropped first, then the
- * oldest learned session, so in-band set-up cannot be starved.
+ * Touches no table, so it needs no lock and prunes nothing; the result
+ * belongs to the caller until m2msec_esprim_session_publish() or
+ * m2msec_esprim_session_discard().
  *
- * Return: the session or an ERR_PTR (-ENOSPC, -ENOMEM, key errors).
+ * Return: the session or an ERR_PTR (-ENOMEM, key errors).
  */
 struct m2msec_esprim_sess *
-m2msec_esprim_session_new(struct m2msec_esprim_sock *es, struct key *key,
-			  key_serial_t serial,
-			  const struct m2msec_esprim_rand *recv,
-			  const struct m2msec_esprim_rand *orig, u16 alg,
-			  u32 id)
+m2msec_esprim_session_prepare(struct key *key, key_serial_t serial,
+			      const struct m2msec_esprim_rand *recv,
+			      const struct m2msec_esprim_rand *orig, u16 alg)
 {
-	struct m2msec_esprim_sess *s, *old;
+	struct m2msec_esprim_sess *s;
 	int err;
-
-	lockdep_assert_held(&es->lock);
-	if (es->n_sessions >= M2MSEC_ESPRIM_SESSIONS_MAX)
-		m2msec_esprim_prune(es);
-	if (es->n_sessions >= M2MSEC_ESPRIM_SESSIONS_MAX && !id) {
-		list_for_each_entry(old, &es->sessions, node)
-			if (old->learned) {
-				m2msec_esprim_session_end(es, old, 0);
-				break;
-			}
-	}
-	if (es->n_sessions >= M2MSEC_ESPRIM_SESSIONS_MAX)
-		return ERR_PTR(-ENOSPC);
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	err = m2msec_esprim_key_kid(key, s->kid, &s->kid_len);
-	if (err)
-		goto err_free;
-	err = m2msec_esprim_derive(key, recv->value, orig->value, s->skey,
-				   s->peer, &s->peer_len);
-	if (err)
-		goto err_free;
-	s->key = key_get(key);
-	s->serial = serial;
 	s->recv = *recv;
 	s->orig = *orig;
+	s->key = key_get(key);
+	s->serial = serial;
 	s->alg = alg;
-	s->expiry_ms = min(recv->expiry_ms, orig->expiry_ms);
+	s->expiry_ms = min(s->recv.expiry_ms, s->orig.expiry_ms);
+	err = m2msec_esprim_key_kid(key, s->kid, &s->kid_len);
+	if (!err)
+		err = m2msec_esprim_derive(key, s->recv.value, s->orig.value,
+					   s->skey, s->peer, &s->peer_len);
+	if (err) {
+		session_free(s);
+		return ERR_PTR(err);
+	}
+	return s;
+}
+
+/**
+ * m2msec_esprim_session_discard() - free a session that was never published
+ * @s: from m2msec_esprim_session_prepare(), or NULL
+ */
+void m2msec_esprim_session_discard(struct m2msec_esprim_sess *s)
+{
+	if (s)
+		session_free(s);
+}
+
+/**
+ * m2msec_esprim_session_room() - room for one more session
+ * @es: socket state (lock held)
+ * @learned: for a learned session: may end the oldest learned session
+ *
+ * When the table is full, ended and expired sessions are dropped first,
+ * then (for a learned session) the oldest learned session, so in-band
+ * set-up cannot be starved.  Prunes: the caller must not hold pointers
+ * into the tables across this call.
+ *
+ * Return: 0 or -ENOSPC.
+ */
+int m2msec_esprim_session_room(struct m2msec_esprim_sock *es, bool learned)
+{
+	struct m2msec_esprim_sess *old;
+
+	lockdep_assert_held(&es->lock);
+	if (es->n_sessions < M2MSEC_ESPRIM_SESSIONS_MAX)
+		return 0;
+	m2msec_esprim_prune(es);
+	if (es->n_sessions < M2MSEC_ESPRIM_SESSIONS_MAX)
+		return 0;
+	if (learned)
+		list_for_each_entry(old, &es->sessions, node)
+			if (old->learned) {
+				m2msec_esprim_session_end(es, old, 0);
+				return 0;
+			}
+	return -ENOSPC;
+}
+
+/**
+ * m2msec_esprim_session_publish() - add a prepared session to the table
+ * @es: socket state (lock held), with room (m2msec_esprim_session_room())
+ * @s: from m2msec_esprim_session_prepare(); the table owns it afterwards
+ * @id: session id, or 0 to assign a learned-session id
+ *
+ * Cannot fail: call it when nothing else can.
+ */
+void m2msec_esprim_session_publish(struct m2msec_esprim_sock *es,
+				   struct m2msec_esprim_sess *s, u32 id)
+{
+	lockdep_assert_held(&es->lock);
 	if (id) {
 		s->id = id;
 	} else {
@@ -556,17 +687,15 @@ m2msec_esprim_session_new(struct m2msec_esprim_sock *es, struct key *key,
 	if (!id)
 		m2msec_esprim_count(es->en,
 				    M2MSEC_A_ESPRIM_STAT_SESSIONS_LEARNED);
-	return s;
-
-err_free:
-	kfree_sensitive(s);
-	return ERR_PTR(err);
 }
 
 /**
  * m2msec_esprim_session_add() - M2MSEC_ESPRIM_SESSION_ADD
  * @es: socket state (lock held)
  * @req: the request from userspace
+ *
+ * The rand objects are looked up, checked and copied into the new session
+ * before anything may prune the table (which frees expired objects).
  *
  * Return: 0 or a negative errno (see struct m2msec_esprim_session).
  */
@@ -577,7 +706,7 @@ int m2msec_esprim_session_add(struct m2msec_esprim_sock *es,
 	struct m2msec_esprim_sess *s;
 	u64 now = m2msec_esprim_now_ms();
 	struct key *key;
-	int err = 0;
+	int err;
 
 	lockdep_assert_held(&es->lock);
 	if (!req->id || req->id >= M2MSEC_ESPRIM_SESSION_LEARNED ||
@@ -605,14 +734,20 @@ int m2msec_esprim_session_add(struct m2msec_esprim_sock *es,
 	key = m2msec_esprim_key_lookup(req->key);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	s = m2msec_esprim_session_new(es, key, req->key, &recv->r, &orig->r,
-				      req->alg, req->id);
-	if (IS_ERR(s))
-		err = PTR_ERR(s);
-	else
-		s->flags = req->flags;
+	s = m2msec_esprim_session_prepare(key, req->key, &recv->r, &orig->r,
+					  req->alg);
 	key_put(key);
-	return err;
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	/* From here on @recv and @orig may be freed: only the copies count. */
+	err = m2msec_esprim_session_room(es, false);
+	if (err) {
+		m2msec_esprim_session_discard(s);
+		return err;
+	}
+	s->flags = req->flags;
+	m2msec_esprim_session_publish(es, s, req->id);
+	return 0;
 }
 
 /**

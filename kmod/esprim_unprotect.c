@@ -19,6 +19,13 @@
  * A session is found by (kid, ori, rri) or set up on the first object that
  * names a new combination, and reported with the result so the response
  * can be protected with it.  Called with es->lock held.
+ *
+ * Nothing the object says changes the socket's state before its tag
+ * verifies: a new session (and the originator object learned from "oro")
+ * is prepared privately, used to verify, and published only afterwards;
+ * a forged object leaves no session, rand object or cached transform
+ * behind.  Only what has already ended by itself (expired entries, ended
+ * keys) may be dropped on the way.
  */
 #include <linux/err.h>
 #include <linux/slab.h>
@@ -34,52 +41,59 @@
 struct unprotect {
 	struct m2msec_esprim_sock *es;
 	struct m2msec_jwe_hdr h;
+	/* An existing session named by the object ... */
 	struct m2msec_esprim_sess *s;
+	/* ... or one prepared for it, published only once the tag verified */
+	struct m2msec_esprim_sess *new_s;
+	/* ... with the originator object its "oro" carried, if learned. */
+	struct m2msec_esprim_rand_ent *oro;
 };
 
-/* The originator object carried in "oro", as a registration. */
-static u32 learn_oro(struct unprotect *u,
-		     const struct m2msec_esprim_rand *recv,
-		     struct m2msec_esprim_rand_ent **orig)
+/* The originator object carried in "oro", checked, into @r. */
+static u32 oro_rand(const struct m2msec_rand_json *j,
+		    const struct m2msec_esprim_rand *recv,
+		    struct m2msec_esprim_rand *r)
 {
-	const struct m2msec_rand_json *j = &u->h.oro;
-	struct m2msec_esprim_rand r = {};
 	u64 now = m2msec_esprim_now_ms();
 
-	r.role = M2MSEC_ESPRIM_ORIGINATOR;
-	r.id_len = j->id_len;
-	memcpy(r.id, j->id, j->id_len);
-	memcpy(r.value, j->value, sizeof(r.value));
-	r.keygen_algs = j->keygen;
-	r.algs = j->algs & ESPRIM_ALL_ALGS;
+	memset(r, 0, sizeof(*r));
+	r->role = M2MSEC_ESPRIM_ORIGINATOR;
+	r->id_len = j->id_len;		/* <= M2MSEC_ESPRIM_ID_MAX: parser */
+	memcpy(r->id, j->id, j->id_len);
+	memcpy(r->value, j->value, sizeof(r->value));
+	r->keygen_algs = j->keygen;
+	r->algs = j->algs & ESPRIM_ALL_ALGS;
 	if (j->expiry_rel)
-		r.expiry_ms = j->expiry > U64_MAX - now ? U64_MAX :
-			      now + j->expiry;
+		r->expiry_ms = j->expiry > U64_MAX - now ? U64_MAX :
+			       now + j->expiry;
 	else
-		r.expiry_ms = j->expiry > U64_MAX / 1000 ? U64_MAX :
-			      j->expiry * 1000;
-	if (!(r.keygen_algs & BIT(M2MSEC_ESPRIM_KEYGEN_HMAC_SHA256)))
+		r->expiry_ms = j->expiry > U64_MAX / 1000 ? U64_MAX :
+			       j->expiry * 1000;
+	if (!(r->keygen_algs & BIT(M2MSEC_ESPRIM_KEYGEN_HMAC_SHA256)))
 		return M2MSEC_RSC_ESPRIM_UNSUPPORTED_OPTION;
-	if (!r.algs)
+	if (!r->algs)
 		return M2MSEC_RSC_ESPRIM_UNSUPPORTED_OPTION;
-	if (r.expiry_ms <= now || r.expiry_ms > recv->expiry_ms)
+	if (r->expiry_ms > recv->expiry_ms ||
+	    m2msec_esprim_rand_check(r))
 		return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
-	if (m2msec_esprim_rand_add(u->es, &r, true))
-		return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
-	m2msec_esprim_count(u->es->en, M2MSEC_A_ESPRIM_STAT_RANDS_LEARNED);
-	*orig = m2msec_esprim_rand_find(u->es, M2MSEC_ESPRIM_ORIGINATOR,
-					r.id, r.id_len);
-	return *orig ? M2MSEC_RSC_OK : M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
+	return M2MSEC_RSC_OK;
 }
 
-/* Find or set up the session the header names; u->s on success. */
+/*
+ * Find the session the header names (u->s), or prepare one (u->new_s, and
+ * u->oro when the originator object comes from "oro").  Changes nothing in
+ * the tables except dropping what has already ended (expired sessions,
+ * ended keys): the object is not authenticated yet.
+ */
 static u32 resolve(struct unprotect *u)
 {
 	const struct m2msec_jwe_hdr *h = &u->h;
-	struct m2msec_esprim_rand_ent *recv, *orig;
+	struct m2msec_esprim_rand recv, orig;
+	struct m2msec_esprim_rand_ent *e;
 	struct m2msec_esprim_sock *es = u->es;
 	struct m2msec_esprim_key *k;
 	u64 now = m2msec_esprim_now_ms();
+	bool learn = false;
 	u32 status;
 
 	/*
@@ -117,46 +131,84 @@ static u32 resolve(struct unprotect *u)
 		return M2MSEC_RSC_ESPRIM_UNKNOWN_KEY_ID;
 	}
 
-	recv = m2msec_esprim_rand_find(es, M2MSEC_ESPRIM_RECEIVER, h->rri,
-				       h->rri_len);
-	if (!recv || recv->r.expiry_ms <= now)
+	/* Copies: nothing here prunes, but nothing later may see entries. */
+	e = m2msec_esprim_rand_find(es, M2MSEC_ESPRIM_RECEIVER, h->rri,
+				    h->rri_len);
+	if (!e || e->r.expiry_ms <= now)
 		return M2MSEC_RSC_ESPRIM_UNKNOWN_RECV_RAND_ID;
+	recv = e->r;
 	if (M2MSEC_HDR_HAS(h, M2MSEC_HDR_RRO) &&
-	    memcmp(h->rro.value, recv->r.value, sizeof(recv->r.value)))
+	    memcmp(h->rro.value, recv.value, sizeof(recv.value)))
 		return M2MSEC_RSC_ESPRIM_UNKNOWN_RECV_RAND_ID;
 
-	orig = m2msec_esprim_rand_find(es, M2MSEC_ESPRIM_ORIGINATOR, h->ori,
-				       h->ori_len);
-	if (orig && M2MSEC_HDR_HAS(h, M2MSEC_HDR_ORO) &&
-	    orig->r.expiry_ms > now &&
-	    memcmp(h->oro.value, orig->r.value, sizeof(orig->r.value)))
-		return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
-
-	if ((!orig || orig->r.expiry_ms <= now) &&
-	    M2MSEC_HDR_HAS(h, M2MSEC_HDR_ORO)) {
-		status = learn_oro(u, &recv->r, &orig);
+	e = m2msec_esprim_rand_find(es, M2MSEC_ESPRIM_ORIGINATOR, h->ori,
+				    h->ori_len);
+	if (e && e->r.expiry_ms > now) {
+		if (M2MSEC_HDR_HAS(h, M2MSEC_HDR_ORO) &&
+		    memcmp(h->oro.value, e->r.value, sizeof(e->r.value)))
+			return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
+		orig = e->r;
+	} else if (M2MSEC_HDR_HAS(h, M2MSEC_HDR_ORO)) {
+		status = oro_rand(&h->oro, &recv, &orig);
 		if (status != M2MSEC_RSC_OK)
 			return status;
-	}
-	if (!orig || orig->r.expiry_ms <= now ||
-	    orig->r.expiry_ms > recv->r.expiry_ms)
+		learn = true;
+	} else {
 		return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
-	if (!(recv->r.algs & orig->r.algs & BIT(h->enc)) ||
-	    !(recv->r.keygen_algs & orig->r.keygen_algs &
+	}
+	if (orig.expiry_ms > recv.expiry_ms)
+		return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
+	if (!(recv.algs & orig.algs & BIT(h->enc)) ||
+	    !(recv.keygen_algs & orig.keygen_algs &
 	      BIT(M2MSEC_ESPRIM_KEYGEN_HMAC_SHA256)))
 		return M2MSEC_RSC_ESPRIM_UNSUPPORTED_OPTION;
 
-	u->s = m2msec_esprim_session_new(es, k->key, k->serial, &recv->r,
-					 &orig->r, h->enc, 0);
-	if (IS_ERR(u->s)) {
-		int err = PTR_ERR(u->s);
+	u->new_s = m2msec_esprim_session_prepare(k->key, k->serial, &recv,
+						 &orig, h->enc);
+	if (IS_ERR(u->new_s)) {
+		int err = PTR_ERR(u->new_s);
 
-		u->s = NULL;
+		u->new_s = NULL;
 		if (err == -EKEYREVOKED || err == -EKEYEXPIRED ||
 		    err == -ENOKEY)
 			return M2MSEC_RSC_ESPRIM_UNKNOWN_KEY_ID;
 		return M2MSEC_RSC_ESPRIM_DECRYPTION_ERROR;
 	}
+	if (learn) {
+		u->oro = m2msec_esprim_rand_ent_new(&orig, true);
+		if (!u->oro)
+			return M2MSEC_RSC_ESPRIM_DECRYPTION_ERROR;
+	}
+	return M2MSEC_RSC_OK;
+}
+
+/*
+ * The tag verified: publish the prepared session and the learned object.
+ * Room for both is made first (this may prune and evict), then both are
+ * inserted, which cannot fail.
+ */
+static u32 commit(struct unprotect *u)
+{
+	struct m2msec_esprim_sock *es = u->es;
+
+	if (m2msec_esprim_session_room(es, true))
+		return M2MSEC_RSC_ESPRIM_DECRYPTION_ERROR;
+	if (u->oro) {
+		/*
+		 * Replaces an expired object of that id; -EEXIST cannot
+		 * happen (an unexpired one would have been used instead,
+		 * and the lock is held), -ENOSPC when the table is full of
+		 * registered objects.
+		 */
+		if (m2msec_esprim_rand_publish(es, u->oro))
+			return M2MSEC_RSC_ESPRIM_UNKNOWN_ORIG_RAND_ID;
+		u->oro = NULL;
+		m2msec_esprim_count(es->en,
+				    M2MSEC_A_ESPRIM_STAT_RANDS_LEARNED);
+	}
+	m2msec_esprim_session_publish(es, u->new_s, 0);
+	u->s = u->new_s;
+	u->new_s = NULL;
 	return M2MSEC_RSC_OK;
 }
 
@@ -184,8 +236,9 @@ struct sk_buff *m2msec_esprim_unprotect(struct m2msec_esprim_sock *es,
 					u32 max_object)
 {
 	struct unprotect u = { .es = es };
+	struct crypto_aead *tfm, *new_tfm = NULL;
+	struct m2msec_esprim_sess *s;
 	struct m2msec_jwe jwe;
-	struct crypto_aead *tfm;
 	struct sk_buff *skb;
 	size_t ct_len;
 	char *obj, *hdr;
@@ -229,10 +282,20 @@ struct sk_buff *m2msec_esprim_unprotect(struct m2msec_esprim_sock *es,
 		skb = status_only(&u, status);
 		goto out_obj;
 	}
-	tfm = m2msec_esprim_session_aead(u.s, u.h.enc);
-	if (IS_ERR(tfm)) {
-		skb = status_only(&u, M2MSEC_RSC_ESPRIM_DECRYPTION_ERROR);
-		goto out_obj;
+	/*
+	 * A transform the session does not have yet is kept only if the tag
+	 * verifies; a prepared session is thrown away whole if it does not.
+	 */
+	s = u.s ?: u.new_s;
+	tfm = s->aead[u.h.enc - M2MSEC_ESPRIM_A128GCM];
+	if (!tfm) {
+		tfm = m2msec_esprim_aead_new(s->skey, u.h.enc);
+		if (IS_ERR(tfm)) {
+			skb = status_only(&u,
+					  M2MSEC_RSC_ESPRIM_DECRYPTION_ERROR);
+			goto out_obj;
+		}
+		new_tfm = tfm;
 	}
 
 	ct_len = m2msec_b64url_dec_len(jwe.len[M2MSEC_JWE_CT]);
@@ -261,6 +324,19 @@ struct sk_buff *m2msec_esprim_unprotect(struct m2msec_esprim_sock *es,
 		goto out_work;
 	}
 
+	/* Authenticated: now the session, its transform, the oro may stay. */
+	if (new_tfm) {
+		s->aead[u.h.enc - M2MSEC_ESPRIM_A128GCM] = new_tfm;
+		new_tfm = NULL;
+	}
+	if (u.new_s) {
+		status = commit(&u);
+		if (status != M2MSEC_RSC_OK) {
+			skb = status_only(&u, status);
+			goto out_work;
+		}
+	}
+
 	skb = m2msec_esprim_result(M2MSEC_RSC_OK, u.s->id, ct_len, u.h.kid,
 				   u.h.kid_len, u.h.cty, u.h.cty_len,
 				   u.s->peer, u.s->peer_len);
@@ -272,6 +348,10 @@ struct sk_buff *m2msec_esprim_unprotect(struct m2msec_esprim_sock *es,
 out_work:
 	kfree_sensitive(work);
 out_obj:
+	if (new_tfm)
+		crypto_free_aead(new_tfm);	/* frees the keyed context wiped */
+	m2msec_esprim_session_discard(u.new_s);
+	kfree(u.oro);
 	kfree(obj);
 	return skb;
 }

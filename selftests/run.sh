@@ -37,6 +37,9 @@ TESTS=(
 	esprim_cjose
 	esprim_errors.py
 	esprim_keys.py
+	esprim_forged.py
+	esprim_race.py
+	esprim_compat32
 	esprim_ctl.sh
 	esprim_unload.sh
 )
