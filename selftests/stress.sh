@@ -12,7 +12,6 @@
 #   M2MSEC_STRESS_SECONDS   duration (default 120)
 #   M2MSEC_STRESS_SEED      master seed (default: random, printed)
 #   M2MSEC_STRESS_THREADS   threads of the root process (default 4)
-#   M2MSEC_STRESS_ALIGN8=1  plaintext lengths multiple of 8 only
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -32,7 +31,6 @@ mod_load
 args=(--duration "$SEC" --module "$M2MSEC_KO")
 [ -n "${M2MSEC_STRESS_SEED:-}" ] && args+=(--seed "$M2MSEC_STRESS_SEED")
 [ -n "${M2MSEC_STRESS_THREADS:-}" ] && args+=(--threads "$M2MSEC_STRESS_THREADS")
-[ -n "${M2MSEC_STRESS_ALIGN8:-}" ] && args+=(--align8)
 
 out=$(mktemp)
 timeout -k 10 $((SEC + 180)) "$PROG" "${args[@]}" >"$out" 2>&1

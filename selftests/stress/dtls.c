@@ -81,7 +81,9 @@ int key_record(struct worker *w, int slot)
 {
 	int s = __atomic_load_n(&rec_serial[slot], __ATOMIC_RELAXED);
 
-	if (!s || (shm->gen && chance(w, 2)))
+	/* Keys get revoked, invalidated and expire all the time: a user
+	 * adds a fresh one now and then. */
+	if (!s || chance(w, 15))
 		s = add_record_key(w, slot);
 	return s;
 }
@@ -346,8 +348,6 @@ static size_t payload_len(struct worker *w)
 		n = rn(w, 32);
 	else
 		n = rn(w, 1400);
-	if (cfg.align8)
-		n &= ~(size_t)7;
 	return n;
 }
 
@@ -436,8 +436,6 @@ static void op_sendmmsg(struct worker *w)
 	for (i = 0; i < n; i++) {
 		size_t len = payload_len(w) % 1200;
 
-		if (cfg.align8)
-			len &= ~(size_t)7;
 		iov[i].iov_base = w->buf + i * 1200;
 		iov[i].iov_len = len;
 		mm[i].msg_hdr.msg_iov = &iov[i];

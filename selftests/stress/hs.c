@@ -48,9 +48,14 @@ static void ring_add_id(uint32_t id, uint8_t role)
 
 static uint32_t pick_id(struct worker *w)
 {
-	if (chance(w, 10))
+	unsigned int n = __atomic_load_n(&hs_ring_pos, __ATOMIC_RELAXED);
+
+	if (chance(w, 5))
 		return chance(w, 50) ? 0 : (uint32_t)rnd(w);
-	return hs_ring[rn(w, 64)].id;
+	if (!n || chance(w, 10))
+		return 1 + rn(w, 64);
+	/* Mostly the latest requests: the older ones timed out. */
+	return hs_ring[(n - 1 - rn(w, n < 16 ? n : 16)) % 64].id;
 }
 
 static uint16_t sa_port(const void *sa, int len)
@@ -375,8 +380,6 @@ static void op_ctrl_write(struct worker *w)
 	h->len = chance(w, 90) ? n : (uint32_t)rnd(w);
 	if (chance(w, 5))
 		h->epoch = 1;
-	if (cfg.align8)
-		n &= ~(size_t)7;
 	rnd_bytes(w, w->buf + sizeof(*h), n > 64 ? 64 : n);
 	call_begin(w, C_CTRL_WRITE);
 	rec(w, C_CTRL_WRITE, write(fd, w->buf, sizeof(*h) +

@@ -55,6 +55,7 @@ extern const struct call_info calls[NCALLS];
 struct shared {
 	uint64_t count[NCALLS][MAX_ERRNO_TRACK];	/* [0]: successes */
 	uint64_t unexpected[NCALLS];
+	uint64_t unexp_errno[NCALLS][MAX_ERRNO_TRACK];
 	uint64_t ops;			/* operations completed */
 	uint64_t unloads, reloads, kicks, netns_children;
 	volatile int stop;
@@ -76,6 +77,7 @@ struct worker {
 	unsigned int gen;	/* family generation it resolved */
 	volatile int cur_call;	/* -1: none */
 	volatile uint64_t op_start_ns;
+	uint64_t reported;
 	pthread_t tid;
 	char buf[70000];	/* scratch for datagrams and replies */
 };
@@ -88,7 +90,6 @@ struct config {
 	const char *module;
 	bool priv;		/* root in the initial user namespace */
 	bool in_userns;		/* root of its own user namespace */
-	bool align8;		/* plaintext lengths multiple of 8 */
 	bool verbose;
 	int proc_idx;
 	const char *proc_name;
@@ -200,8 +201,8 @@ void netns_child_main(void);
 int lo_up(void);
 
 #define PORT_BASE	21000	/* m2msec sockets: PORT_BASE .. +NPORTS-1 */
-#define NPORTS		24
+#define NPORTS		12
 #define PEER_BASE	22000	/* plain UDP peers */
-#define NPEERS		6
+#define NPEERS		4
 
 #endif /* M2MSEC_STRESS_H */

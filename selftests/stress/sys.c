@@ -260,7 +260,7 @@ void sys_init(void)
 
 const struct op sys_ops[] = {
 	{ "key_add", 4, op_key_add, false },
-	{ "key_end", 3, op_key_end, false },
+	{ "key_end", 2, op_key_end, false },
 	{ "unload", 1, op_unload, false },
 	{ "thread_netns", 1, op_thread_netns, false },
 	{ "setns_child", 1, op_setns_child, true },
