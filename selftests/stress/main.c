@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -390,11 +391,80 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	int i;
 
+	w->os_tid = gettid();
 	while (!stopping())
 		run_one(w);
 	for (i = 0; i < ndeferred; i++)
 		close(deferred[i]);
 	return NULL;
+}
+
+/* Where in the kernel a stuck thread waits (root only). */
+static void print_stack(struct worker *w)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", w->os_tid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && n++ < 12) {
+		line[strcspn(line, "\n")] = 0;
+		logmsg("    %s", line);
+	}
+	fclose(f);
+}
+
+/*
+ * Calls of every process of the run that wait inside m2msec (the holder of
+ * a lock the others queue on, typically): printed by the root process.
+ */
+static void print_m2msec_stacks(void)
+{
+	int pids[5] = { getpid(), shm->pids[0], shm->pids[1], shm->pids[2],
+			shm->netns_pid };
+	char path[96], line[256], stack[2048];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		struct dirent *d;
+		DIR *dir;
+
+		if (pids[i] <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task", pids[i]);
+		dir = opendir(path);
+		if (!dir)
+			continue;
+		while ((d = readdir(dir))) {
+			FILE *f;
+			size_t used = 0;
+
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/stack",
+				 pids[i], d->d_name);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			stack[0] = 0;
+			while (fgets(line, sizeof(line), f) &&
+			       used + strlen(line) < sizeof(stack)) {
+				strcpy(stack + used, line);
+				used += strlen(line);
+			}
+			fclose(f);
+			if (!strstr(stack, "[m2msec]"))
+				continue;
+			logmsg("kernel stack of task %s (process %d):",
+			       d->d_name, pids[i]);
+			fputs(stack, stdout);
+		}
+		closedir(dir);
+	}
+	fflush(stdout);
 }
 
 static void kick(int sig)
@@ -410,7 +480,7 @@ static void kick(int sig)
 static void *watchdog(void *arg)
 {
 	uint64_t last = 0, last_t = now_ns();
-	int i;
+	int i, nstacks = 0;
 
 	(void)arg;
 	for (;;) {
@@ -436,6 +506,10 @@ static void *watchdog(void *arg)
 				w->reported = st;
 				logmsg("thread %d still in %s after 5 s (interrupted every 100 ms)",
 				       i, calls[c].name);
+				if (nstacks++ < 6)
+					print_stack(w);
+				if (cfg.priv && nstacks < 4)
+					print_m2msec_stacks();
 			}
 		}
 		p = __atomic_load_n(&local_progress, __ATOMIC_RELAXED);
@@ -450,10 +524,12 @@ static void *watchdog(void *arg)
 				struct worker *w = workers[i];
 				int c = w->cur_call;
 
-				if (c >= 0)
+				if (c >= 0) {
 					logmsg("  thread %d stuck in %s for %.1f s",
 					       i, calls[c].name,
 					       (t - w->op_start_ns) / 1e9);
+					print_stack(w);
+				}
 			}
 			fatal("hang");
 		}
@@ -728,6 +804,8 @@ int main(int argc, char **argv)
 		kids[0] = spawn_unpriv();
 		kids[1] = spawn_userns();
 		kids[2] = spawn_netns_manager();
+		for (i = 0; i < 3; i++)
+			shm->pids[i] = kids[i];
 	}
 	run_workers(cfg.threads);
 	shm->stop = 1;

@@ -59,7 +59,8 @@ struct shared {
 	uint64_t ops;			/* operations completed */
 	uint64_t unloads, reloads, kicks, netns_children;
 	volatile int stop;
-	volatile int netns_pid;		/* a live netns child, for setns */
+	volatile int netns_pid;
+	volatile int pids[3];		/* the worker processes */		/* a live netns child, for setns */
 	volatile unsigned int gen;	/* bumped at each module reload */
 	int failed;			/* a process saw a fatal problem */
 	char first_unexpected[8][160];
@@ -79,6 +80,7 @@ struct worker {
 	volatile uint64_t op_start_ns;
 	uint64_t reported;
 	pthread_t tid;
+	int os_tid;
 	char buf[70000];	/* scratch for datagrams and replies */
 };
 
