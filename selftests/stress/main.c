@@ -425,7 +425,7 @@ static void print_m2msec_stacks(void)
 {
 	int pids[5] = { getpid(), shm->pids[0], shm->pids[1], shm->pids[2],
 			shm->netns_pid };
-	char path[96], line[256], stack[2048];
+	char path[320], line[256], stack[2048];
 	int i;
 
 	for (i = 0; i < 5; i++) {
