@@ -61,3 +61,15 @@ clean:
 	rm -rf .vm
 
 .PHONY: all module user vm-build build-check deps check check-run demo clean
+
+# Concurrent syscall stress in the VM (selftests/stress.sh); `make check`
+# runs it for two minutes as part of the VM tests.  STRESS_VM_ARGS goes to
+# scripts/vm-run.sh as is (e.g. the debug kernel, --append slub_debug=FZPU).
+DURATION ?= 600
+STRESS_VM_ARGS ?=
+stress: vm-build
+	M2MSEC_STRESS_SECONDS=$(DURATION) scripts/vm-run.sh \
+		--timeout $$(( $(DURATION) + 600 )) --module m2msec.ko \
+		$(STRESS_VM_ARGS) -- selftests/stress.sh
+
+.PHONY: stress
