@@ -31,6 +31,7 @@ TESTS=(
 	assoc_ctrl.py
 	lifetime_races.py
 	bounds.py
+	stress.sh
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py
