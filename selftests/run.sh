@@ -32,6 +32,7 @@ TESTS=(
 	lifetime_races.py
 	bounds.py
 	stress.sh
+	fault_inject.py
 	monitor.sh
 	load_unload.sh
 	esprim_jwcrypto.py
