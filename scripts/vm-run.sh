@@ -572,6 +572,13 @@ report_offending() {
     printf '%s: the kernel log has %d warning/error line(s) (full log: %s):\n' \
         "$M2MSEC_PROG" "${#offending[@]}" "$log" >&2
     for l in "${offending[@]:0:30}"; do printf '    %s\n' "$l" >&2; done
+    # The first lines of the first few reports (a KASAN/KFENCE/lockdep
+    # report's stacks follow its title line).
+    for l in "${offending[@]:0:3}"; do
+        printf '%s: the report at "%s":\n' "$M2MSEC_PROG" "$l" >&2
+        tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] ?//' |
+            awk -v t="$l" 'n == 0 && $0 == t { n = 1 } n > 0 && n <= 24 { print "    " $0; n++ }' >&2
+    done
 }
 
 if [[ $qrc -eq 124 || $qrc -eq 137 ]] && [[ -z $status ]]; then
