@@ -100,7 +100,8 @@ if [ "$vm" = 1 ]; then
 	# emulation; its whole suite gets a timeout to match.
 	if [ "$kernels" != stock ]; then
 		if kd=$(scripts/build-debug-kernel.sh --dir 2>/dev/null) && [ -f "$REPO/.vm/debug/m2msec.ko" ]; then
-			vm_suite debug debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-console.log" \
+			M2MSEC_TIMEOUT_SCALE=${M2MSEC_TIMEOUT_SCALE:-3} M2MSEC_HS_STEP=${M2MSEC_HS_STEP:-90} \
+				vm_suite debug debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-console.log" \
 				"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "$@"
 		else
 			tap_line "not ok" "debug: the debug kernel and its module are built (make vm-build-debug; kernel dir ${kd:-?})"
