@@ -6,6 +6,9 @@
 #   make demo          install dependencies, build, run the demo in the VM
 #   make check         install dependencies, build, run every test
 #   make build-check   W=1 builds for the pinned Debian 6.12 and 6.1 kernels
+#   make debug-kernel  build (once, cached) the debug test kernel
+#   make vm-build-debug  .vm/debug/m2msec.ko for the debug kernel (W=1, no
+#                      warnings allowed)
 #   make deps          install dependencies (root)
 #
 # KDIR defaults to the running kernel's build tree when it exists, else to
@@ -38,6 +41,29 @@ vm-build:
 	$(MAKE) module KDIR=$(VM_KDIR)
 	$(MAKE) user
 
+# The debug test kernel (KASAN, UBSAN, KFENCE, lockdep, kmemleak, ...),
+# cached under $(M2MSEC_CACHE)/kdebug; see Documentation/testing.md.
+debug-kernel:
+	scripts/build-debug-kernel.sh
+
+# m2msec.ko for the debug kernel. An external module build writes its
+# objects next to the sources, so it builds from a copy under .vm/debug/src
+# and leaves the tree's own m2msec.ko (the stock kernel's) alone. W=1; any
+# compiler warning fails the build.
+DEBUG_DIR := .vm/debug
+vm-build-debug: debug-kernel
+	@kd=$$(scripts/build-debug-kernel.sh --dir) || exit 1; \
+	set -e; mkdir -p $(DEBUG_DIR)/src; \
+	rm -rf $(DEBUG_DIR)/src/kmod $(DEBUG_DIR)/src/include; \
+	cp -r Kbuild kmod include $(DEBUG_DIR)/src/; \
+	echo "  building m2msec.ko for the debug kernel ($$kd)"; \
+	if ! $(MAKE) -C $$kd/build M=$(CURDIR)/$(DEBUG_DIR)/src W=1 modules >$(DEBUG_DIR)/build.log 2>&1; then \
+		tail -n 30 $(DEBUG_DIR)/build.log; echo "vm-build-debug: build failed ($(DEBUG_DIR)/build.log)"; exit 1; fi; \
+	if grep -E 'warning:|error:' $(DEBUG_DIR)/build.log; then \
+		echo "vm-build-debug: W=1 warnings (see $(DEBUG_DIR)/build.log)"; exit 1; fi; \
+	cp $(DEBUG_DIR)/src/m2msec.ko $(DEBUG_DIR)/m2msec.ko; \
+	echo "  $(DEBUG_DIR)/m2msec.ko: W=1, no warnings"
+
 build-check:
 	scripts/build-check.sh
 
@@ -47,7 +73,7 @@ deps:
 check: deps
 	$(MAKE) --no-print-directory check-run
 
-check-run: vm-build
+check-run: vm-build vm-build-debug
 	scripts/check.sh
 
 demo: deps
@@ -60,16 +86,17 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf .vm
 
-.PHONY: all module user vm-build build-check deps check check-run demo clean
+.PHONY: all module user vm-build vm-build-debug debug-kernel build-check deps check check-run demo clean
 
-# Concurrent syscall stress in the VM (selftests/stress.sh); `make check`
-# runs it for two minutes as part of the VM tests.  STRESS_VM_ARGS goes to
-# scripts/vm-run.sh as is (e.g. the debug kernel, --append slub_debug=FZPU).
+# Concurrent syscall stress in the VM (selftests/stress.sh) on the debug
+# kernel; `make check` runs it for two minutes as part of the VM tests.
+# STRESS_VM_ARGS goes to scripts/vm-run.sh as is (e.g. --stock --module
+# m2msec.ko after `make vm-build`, for the production kernel).
 DURATION ?= 600
-STRESS_VM_ARGS ?=
-stress: vm-build
+STRESS_VM_ARGS ?= --debug --module $(DEBUG_DIR)/m2msec.ko
+stress: vm-build vm-build-debug
 	M2MSEC_STRESS_SECONDS=$(DURATION) scripts/vm-run.sh \
-		--timeout $$(( $(DURATION) + 600 )) --module m2msec.ko \
+		--timeout $$(( $(DURATION) * 2 + 900 )) \
 		$(STRESS_VM_ARGS) -- selftests/stress.sh
 
 .PHONY: stress

@@ -3,12 +3,16 @@
 #
 # Every m2msec test: host tests (kernel builds for both supported kernels,
 # unit tests of code shared with the module, tool behaviour without the
-# module), then the kselftest-style tests inside the VM.  Prints one TAP line
-# per test case and a closing "N passed, N failed, N skipped" line; exits
-# non-zero on any failure.  Expects a built tree (make vm-build); `make
-# check` does all of it.
+# module), then the kselftest-style tests inside the VM: the whole suite on
+# the debug kernel (KASAN, UBSAN, KFENCE, lockdep, kmemleak, ...), and a
+# subset plus the demo on the stock Debian kernel (slub_debug=FZPU).  Prints
+# one TAP line per test case and a closing "N passed, N failed, N skipped"
+# line; exits non-zero on any failure.  Expects a built tree (make vm-build
+# vm-build-debug); `make check` does all of it.
 #
-# Usage: scripts/check.sh [--host-only] [--vm-only] [VM-TEST...]
+# Usage: scripts/check.sh [--host-only] [--vm-only] [--kernel debug|stock|both] [VM-TEST...]
+#   VM-TEST...  run only these tests (on each chosen kernel; no demo)
+#   M2MSEC_DEBUG_TIMEOUT  hard timeout of the debug kernel's run (seconds)
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -19,11 +23,17 @@ export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 host=1
 vm=1
+kernels=both
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) vm=0 ;;
 	--vm-only) host=0 ;;
-	--help | -h) sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--kernel)
+		kernels=${2:-}
+		case $kernels in debug | stock | both) ;; *) echo "check.sh: --kernel debug|stock|both" >&2; exit 2 ;; esac
+		shift
+		;;
+	--help | -h) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 	shift
@@ -58,18 +68,63 @@ if [ "$host" = 1 ]; then
 	tap_run m2msecctl ctl_without_module
 fi
 
-if [ "$vm" = 1 ]; then
-	log=$REPO/.vm/check-console.log
-	vm_out=$(mktemp)
-	scripts/vm-run.sh --timeout 1800 --log "$log" --module "$REPO/m2msec.ko" \
-		-- selftests/run.sh "$@" >"$vm_out" 2>&1
+# vm_suite KIND LABEL TIMEOUT LOG MODULE CMD...: one VM run whose TAP output
+# becomes our lines (descriptions prefixed with "LABEL: "), then verdict
+# lines for the guest kernel log and kmemleak.
+vm_suite() {
+	local kind=$1 label=$2 timeout=$3 log=$4 module=$5 out rc leakline
+	shift 5
+	out=$(mktemp)
+	scripts/vm-run.sh "--$kind" --timeout "$timeout" --log "$log" --module "$module" \
+		-- "$@" >"$out" 2>&1
 	rc=$?
-	tap_run vm cat "$vm_out"
-	rm -f "$vm_out"
+	sed -E "s/^(ok|not ok) ([0-9]+) /\1 \2 $label: /" "$out" >"$out.tap"
+	tap_run "$label" cat "$out.tap"
+	leakline=$(grep -a 'kmemleak: [0-9]* unreferenced object(s), [0-9]* from m2msec' "$out" | tail -n 1)
+	rm -f "$out" "$out.tap"
 	case $rc in
-	0 | 1) tap_line ok "vm: the guest kernel log shows no oops, BUG, WARNING, lockdep, refcount or hung-task report" ;;
-	125) tap_line "not ok" "vm: the guest kernel log shows no oops, BUG, WARNING, lockdep, refcount or hung-task report (see $log)" ;;
-	*) tap_line "not ok" "vm: the guest ran to completion (vm-run status $rc, see $log)" ;;
+	0 | 1 | 121) tap_line ok "$label: the guest kernel log shows no oops, BUG, WARNING, lockdep, RCU, KASAN, UBSAN, KFENCE, list, ODEBUG, slub, refcount or hung-task report" ;;
+	125) tap_line "not ok" "$label: the guest kernel log shows no oops, BUG, WARNING, lockdep, RCU, KASAN, UBSAN, KFENCE, list, ODEBUG, slub, refcount or hung-task report (see $log)" ;;
+	*) tap_line "not ok" "$label: the guest ran to completion (vm-run status $rc, see $log)" ;;
 	esac
+	if [ "$kind" = debug ]; then
+		case $leakline in
+		*", 0 from m2msec"*) tap_line ok "$label: kmemleak finds no unreferenced object allocated by m2msec" ;;
+		"") tap_line "not ok" "$label: kmemleak finds no unreferenced object allocated by m2msec (no kmemleak verdict; vm-run status $rc)" ;;
+		*) tap_line "not ok" "$label: kmemleak finds no unreferenced object allocated by m2msec (${leakline#*kmemleak: }; see $log.kmemleak)" ;;
+		esac
+	fi
+}
+
+if [ "$vm" = 1 ]; then
+	# The debug kernel is several times slower than the stock one under
+	# emulation; its whole suite gets a timeout to match.
+	if [ "$kernels" != stock ]; then
+		if kd=$(scripts/build-debug-kernel.sh --dir 2>/dev/null) && [ -f "$REPO/.vm/debug/m2msec.ko" ]; then
+			M2MSEC_TIMEOUT_SCALE=${M2MSEC_TIMEOUT_SCALE:-3} M2MSEC_HS_STEP=${M2MSEC_HS_STEP:-90} \
+				vm_suite debug debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-console.log" \
+				"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "$@"
+		else
+			tap_line "not ok" "debug: the debug kernel and its module are built (make vm-build-debug; kernel dir ${kd:-?})"
+		fi
+	fi
+	if [ "$kernels" != debug ]; then
+		if [ $# -gt 0 ]; then
+			vm_suite stock stock 1800 "$REPO/.vm/check-console.log" "$REPO/m2msec.ko" selftests/run.sh "$@"
+		else
+			vm_suite stock stock 1200 "$REPO/.vm/check-console.log" "$REPO/m2msec.ko" \
+				selftests/run.sh socket_create key_add load_unload.sh dtls_records.py
+			demo_out=$(mktemp)
+			scripts/vm-run.sh --stock --timeout 300 --log "$REPO/.vm/check-demo-console.log" \
+				--module "$REPO/m2msec.ko" -- scripts/demo/run.sh >"$demo_out" 2>&1
+			rc=$?
+			sed 's/^/# demo: /' "$demo_out" | tail -n 40
+			rm -f "$demo_out"
+			case $rc in
+			0) tap_line ok "stock: the demo (scripts/demo/run.sh) completes with a clean kernel log" ;;
+			*) tap_line "not ok" "stock: the demo (scripts/demo/run.sh) completes with a clean kernel log (vm-run status $rc, see $REPO/.vm/check-demo-console.log)" ;;
+			esac
+		fi
+	fi
 fi
 tap_summary

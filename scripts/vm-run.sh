@@ -1,6 +1,7 @@
 #!/bin/bash
-# Run one command inside a QEMU guest that boots the pinned Debian kernel with
-# the host root shared read-only (9p) under a throw-away tmpfs overlay.
+# Run one command inside a QEMU guest that boots the pinned Debian kernel (or
+# the debug test kernel of scripts/build-debug-kernel.sh) with the host root
+# shared read-only (9p) under a throw-away tmpfs overlay.
 # The host kernel cannot load modules, so every kernel test runs this way.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 . "$here/lib.sh"
 
 # Exit codes of the runner itself (anything else is the command's status).
+RC_LEAK=121     # kmemleak reports an unreferenced object allocated by m2msec
 RC_MODLOAD=122  # --module could not be loaded
 RC_RUNNER=123   # the runner failed (usage, missing kernel/qemu, ...)
 RC_TIMEOUT=124  # hard timeout, qemu killed
@@ -21,24 +23,33 @@ usage() {
     cat <<EOF
 Usage: scripts/vm-run.sh [options] -- CMD [ARGS...]
 
-Boot /boot/vmlinuz-\$KVER in QEMU with the host root shared read-only (9p)
-under a tmpfs overlay, optionally insmod a module, run CMD with /bin/sh in
-the current directory (if it is inside the repository, else the repository
-root) and power off. CMD's stdout+stderr are streamed to stdout; kernel
-messages go to the console log only.
+Boot /boot/vmlinuz-\$KVER (or the debug test kernel) in QEMU with the host
+root shared read-only (9p) under a tmpfs overlay, optionally insmod a module,
+run CMD with /bin/sh in the current directory (if it is inside the repository,
+else the repository root) and power off. CMD's stdout+stderr are streamed to
+stdout; kernel messages go to the console log only.
 
 Options:
-  --kver V          guest kernel (default: KVER from $M2MSEC_KERNEL_ENV,
-                    or \$M2MSEC_KVER)
+  --kver V          stock guest kernel (default: KVER from
+                    $M2MSEC_KERNEL_ENV, or \$M2MSEC_KVER)
+  --debug           boot the debug test kernel (KASAN, UBSAN, KFENCE,
+                    lockdep, kmemleak, ...) built and cached by
+                    scripts/build-debug-kernel.sh; the module must be built
+                    for it (make vm-build-debug: .vm/debug/m2msec.ko)
+  --kernel-dir DIR  boot the debug kernel in DIR (a cache directory printed
+                    by scripts/build-debug-kernel.sh); implies --debug
+  --stock           boot the stock Debian kernel (the default)
   --timeout SEC     hard timeout for the whole run (default 600)
   --log FILE        console log (default: <repo>/.vm/console.log)
   --module PATH.ko  load this module before CMD (its 'depends' are modprobed)
   --modparam 'k=v ...'  module parameters for --module
-  --mem MB          guest memory (default 1024)
+  --mem MB          guest memory (default 1024; 2048 for the debug kernel)
   --smp N           guest CPUs (default 2)
   --env NAME=VALUE  export NAME in the guest (repeatable); M2MSEC_* and CI
                     are passed through automatically
-  --append ARGS     extra kernel command line arguments
+  --append ARGS     extra kernel command line arguments (stock kernels always
+                    get slub_debug=FZPU: redzones, poisoning, consistency
+                    checks, alloc/free tracking)
   --quiet           no timing line on stderr
   -h, --help        show this help
 
@@ -47,13 +58,19 @@ there that the run needs, such as the repository, stay visible), lo up, the
 rest of the file system writable but discarded at power-off.
 
 Exit status: CMD's status when the kernel log is clean, otherwise
+  $RC_LEAK  (debug kernel) kmemleak reports an unreferenced object with m2msec
+       in its allocation backtrace; the reports are printed and the whole
+       kmemleak output is kept next to the console log (<log>.kmemleak)
   $RC_MODLOAD  the module (or its dependencies) failed to load
   $RC_RUNNER  the runner itself failed (usage, missing kernel, qemu error)
   $RC_TIMEOUT  timeout (qemu killed)
-  $RC_WARN  the kernel log has WARNING/BUG/Oops/lockdep/hung-task/... lines
+  $RC_WARN  the kernel log has WARNING/BUG/Oops/lockdep/hung-task/KASAN/
+       UBSAN/KFENCE/RCU/list/ODEBUG/slub/... lines (takes precedence over $RC_LEAK)
   $RC_NOSTATUS  the guest never reported CMD's exit status (crash, init failure)
 
 Environment:
+  M2MSEC_VM_KERNEL=stock|debug  which kernel to boot when no option says
+                        (default stock)
   M2MSEC_ACCEL=tcg|kvm  force the accelerator. By default KVM is used only
                         after a probe boot succeeded with it (cached per
                         kernel in \$M2MSEC_CACHE/vm/accel), else TCG.
@@ -68,18 +85,23 @@ EOF
 
 # ---------------------------------------------------------------- arguments
 kver=
+kind=${M2MSEC_VM_KERNEL:-stock}
+kdir=
 timeout_s=600
 log=
 module=
 modparams=
-mem=1024
+mem=
 smp=2
 append=
 quiet=0
 guest_env=()
 while [[ $# -gt 0 ]]; do
     case $1 in
-    --kver) kver=${2:?--kver needs a value}; shift ;;
+    --kver) kver=${2:?--kver needs a value}; kind=stock; shift ;;
+    --debug) kind=debug ;;
+    --stock) kind=stock ;;
+    --kernel-dir) kdir=${2:?--kernel-dir needs a value}; kind=debug; shift ;;
     --timeout) timeout_s=${2:?--timeout needs a value}; shift ;;
     --log) log=${2:?--log needs a value}; shift ;;
     --module) module=${2:?--module needs a value}; shift ;;
@@ -97,15 +119,39 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $# -gt 0 ]] || { usage >&2; die "no command given (use: scripts/vm-run.sh [options] -- CMD [ARGS...])"; }
 [[ $timeout_s =~ ^[0-9]+$ && $timeout_s -gt 0 ]] || die "--timeout must be a positive number of seconds"
+[[ -n $mem ]] || { if [[ $kind == debug ]]; then mem=2048; else mem=1024; fi; }
 [[ $mem =~ ^[0-9]+$ && $mem -ge 256 ]] || die "--mem must be a number of MB >= 256"
 [[ $smp =~ ^[0-9]+$ && $smp -ge 1 ]] || die "--smp must be a positive number"
 
-[[ -n $kver ]] || kver=${M2MSEC_KVER:-$(m2msec_env_get "$M2MSEC_KERNEL_ENV" KVER)}
-[[ -n $kver ]] || die "no guest kernel: pass --kver or run scripts/deps.sh (writes $M2MSEC_KERNEL_ENV)"
-kernel=/boot/vmlinuz-$kver
-moddir=/lib/modules/$kver
-[[ -r $kernel ]] || die "$kernel not found (install linux-image-$kver-unsigned: scripts/deps.sh)"
-[[ -s $moddir/modules.dep ]] || die "$moddir/modules.dep missing (run: depmod $kver)"
+# kargs: the options that select this kernel (for the KVM probe boot).
+case $kind in
+stock)
+    [[ -n $kver ]] || kver=${M2MSEC_KVER:-$(m2msec_env_get "$M2MSEC_KERNEL_ENV" KVER)}
+    [[ -n $kver ]] || die "no guest kernel: pass --kver or run scripts/deps.sh (writes $M2MSEC_KERNEL_ENV)"
+    kernel=/boot/vmlinuz-$kver
+    moddir=/lib/modules/$kver
+    # the guest's /lib/modules/$kver is the host's own
+    guest_moddir=
+    kargs=(--kver "$kver")
+    [[ -r $kernel ]] || die "$kernel not found (install linux-image-$kver-unsigned: scripts/deps.sh)"
+    ;;
+debug)
+    if [[ -z $kdir ]]; then
+        kdir=$("$here/build-debug-kernel.sh" --dir) ||
+            die "the debug kernel is not built yet (run scripts/build-debug-kernel.sh as root; it is cached in ${kdir:-$M2MSEC_CACHE/kdebug})"
+    fi
+    kdir=$(cd "$kdir" 2>/dev/null && pwd -P) || die "--kernel-dir: no such directory"
+    [[ -f $kdir/ok && -r $kdir/kernel.env ]] || die "$kdir is not a finished debug kernel build (scripts/build-debug-kernel.sh)"
+    kver=$(m2msec_env_get "$kdir/kernel.env" KREL)
+    kernel=$kdir/bzImage
+    moddir=$kdir/modroot/lib/modules/$kver
+    guest_moddir=$moddir
+    kargs=(--kernel-dir "$kdir")
+    [[ -r $kernel ]] || die "$kernel not found (rebuild: scripts/build-debug-kernel.sh --rebuild)"
+    ;;
+*) die "M2MSEC_VM_KERNEL must be stock or debug (got '$kind')" ;;
+esac
+[[ -e $moddir/modules.dep ]] || die "$moddir/modules.dep missing (run: depmod $kver)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/deps.sh installs qemu-system-x86)"
 if [[ ! -x /bin/busybox ]] || ldd /bin/busybox >/dev/null 2>&1; then
     die "/bin/busybox missing or not static (install busybox-static)"
@@ -150,7 +196,7 @@ fail() {
     sleep 10
 }
 
-for m in $(cat /etc/m2msec-modules); do
+for m in $(cat /etc/m2msec-modules 2>/dev/null); do
     insmod "/lib/modules/$m.ko" || fail "insmod $m failed"
 done
 msize=512000
@@ -179,6 +225,14 @@ for p in $M2MSEC_KEEP; do
 done
 
 r=/newroot
+# A kernel that is not installed on the host (the debug kernel): its
+# modules_install tree becomes /lib/modules/<release> for modprobe/modinfo.
+if [ -n "$M2MSEC_GUEST_MODDIR" ]; then
+    rel=$(uname -r)
+    mkdir -p "$r/lib/modules/$rel" &&
+        mount --bind "$r$M2MSEC_GUEST_MODDIR" "$r/lib/modules/$rel" ||
+        fail "cannot bind $M2MSEC_GUEST_MODDIR on /lib/modules/$rel"
+fi
 mount -t proc proc $r/proc || fail "mount proc"
 mount -t sysfs sysfs $r/sys || fail "mount sysfs"
 mount -t devtmpfs devtmpfs $r/dev || fail "mount devtmpfs"
@@ -226,6 +280,16 @@ env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     /bin/sh /run/m2msec/m2msec-stage2.sh >>$job/out 2>&1 </dev/null
 rc=$?
 [ -f /run/m2msec/failed ] && $bb cp /run/m2msec/failed $job/failed
+# kmemleak (debug kernel): an object is reported once it stayed unreferenced
+# across scans and is older than a few seconds, so scan twice.
+kml=/sys/kernel/debug/kmemleak
+if [ -w $kml ]; then
+    echo "m2msec-vm: kmemleak scan" >/dev/console
+    echo scan >$kml 2>/dev/null
+    $bb sleep 6
+    echo scan >$kml 2>/dev/null
+    $bb cat $kml >$job/kmemleak 2>/dev/null
+fi
 $bb dmesg >$job/dmesg 2>/dev/null
 echo "$rc" >$job/status.tmp && $bb mv $job/status.tmp $job/status
 $bb sync
@@ -348,7 +412,7 @@ if [[ -z $accel ]]; then
             # /dev/kvm can exist and answer ioctls while a real guest dies
             # with "KVM internal error" (paravirtual nested mode): boot once.
             [[ $quiet -eq 1 ]] || m2msec_log "probing KVM with a test boot (result cached in $vmcache/accel)"
-            if M2MSEC_ACCEL=kvm "$0" --quiet --kver "$kver" --timeout 20 \
+            if M2MSEC_ACCEL=kvm "$0" --quiet "${kargs[@]}" --timeout 20 \
                 --log "$vmcache/kvm-probe-$kver.log" -- true >/dev/null 2>&1; then
                 cached=kvm=ok
             else
@@ -394,6 +458,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 keep=("$repo" "$cwd" "$M2MSEC_CACHE")
+[[ -z $kdir ]] || keep+=("$kdir")
 [[ -z $module ]] || keep+=("$(dirname "$module")")
 for p in "${keep[@]}"; do
     [[ $p != *[[:space:]]* ]] || die "path '$p' contains whitespace, which the guest setup does not support"
@@ -403,6 +468,7 @@ done
     printf 'M2MSEC_MODULE=%s\n' "$(squote "$module")"
     printf 'M2MSEC_MODPARAMS=%s\n' "$(squote "$modparams")"
     printf 'M2MSEC_KEEP=%s\n' "$(squote "${keep[*]}")"
+    printf 'M2MSEC_GUEST_MODDIR=%s\n' "$(squote "$guest_moddir")"
     # Let the guest cache the shared root's data and metadata: much faster
     # exec and reads. The price: files the host changes while a run is in
     # progress may look stale in that run (each run boots afresh).
@@ -426,7 +492,23 @@ done
 : >"$job/out"
 
 cmdline="console=ttyS0 loglevel=5 printk.time=1 panic=-1 softlockup_panic=0"
-cmdline+=" sysctl.kernel.hung_task_timeout_secs=30 sysctl.kernel.panic_on_warn=0"
+cmdline+=" sysctl.kernel.panic_on_warn=0"
+# On a busy host the emulated timer can miss the boot-time IO-APIC check
+# ("IO-APIC + timer doesn't work!", a panic): skip it.
+cmdline+=" no_timer_check"
+if [[ $kind == debug ]]; then
+    # Everything runs several times slower: a task legitimately waits longer.
+    cmdline+=" sysctl.kernel.hung_task_timeout_secs=120"
+    # With KASAN+lockdep under emulation, the ACPI interpreter runs the PCI
+    # routing method (_PRT) into its 30 s loop timeout, twice: a minute of
+    # boot. virtio uses MSI-X; legacy interrupt routing is not needed.
+    cmdline+=" acpi=noirq"
+    if grep -q '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$kdir/build/.config" 2>/dev/null; then
+        cmdline+=" kmemleak=on"
+    fi
+else
+    cmdline+=" sysctl.kernel.hung_task_timeout_secs=30 slub_debug=FZPU"
+fi
 [[ -z $append ]] || cmdline+=" $append"
 
 qemu=(
@@ -464,7 +546,11 @@ fi
 # Kernel reports that fail a run.
 bad='WARNING:|BUG:|Oops|general protection|possible recursive locking|possible circular locking'
 bad+='|inconsistent lock state|suspicious RCU usage|INFO: lockdep|refcount_t:|hung_task'
-bad+='|blocked for more than|Kernel panic|UBSAN:|KASAN:|kmemleak'
+bad+='|blocked for more than|Kernel panic|UBSAN:|KASAN:|KFENCE:'
+# debug kernel (and slub_debug): lists, debug objects, slab consistency
+bad+='|list_add corruption|list_del corruption|ODEBUG:|DEBUG_LOCKS_WARN_ON'
+bad+='|BUG kmalloc|Redzone|Object corrupt|Poison overwritten|Object padding overwritten'
+# (kmemleak's own lines are not reports: its output is judged below.)
 # Lines that match but are not reports: the command line itself (it names
 # hung_task_timeout_secs) and the expected taint notices for an unsigned
 # out-of-tree module.
@@ -489,6 +575,13 @@ report_offending() {
     printf '%s: the kernel log has %d warning/error line(s) (full log: %s):\n' \
         "$M2MSEC_PROG" "${#offending[@]}" "$log" >&2
     for l in "${offending[@]:0:30}"; do printf '    %s\n' "$l" >&2; done
+    # The first lines of the first few reports (a KASAN/KFENCE/lockdep
+    # report's stacks follow its title line).
+    for l in "${offending[@]:0:3}"; do
+        printf '%s: the report at "%s":\n' "$M2MSEC_PROG" "$l" >&2
+        tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] ?//' |
+            awk -v t="$l" 'n == 0 && $0 == t { n = 1 } n > 0 && n <= 24 { print "    " $0; n++ }' >&2
+    done
 }
 
 if [[ $qrc -eq 124 || $qrc -eq 137 ]] && [[ -z $status ]]; then
@@ -516,9 +609,39 @@ if [[ -s $job/failed ]]; then
     [[ ${#offending[@]} -eq 0 ]] || report_offending
     exit "$RC_MODLOAD"
 fi
+# kmemleak: unreferenced objects allocated by the module. Its frames show as
+# "func+0x../0x.. [m2msec]"; after the module was unloaded they are bare
+# addresses in the module area (on the debug kernel everything else is built
+# in, so any module-area address is the module's).
+leaks=0
+if [[ -f $job/kmemleak ]]; then
+    cp "$job/kmemleak" "$log.kmemleak"
+    awk -v out="$job/leaks" '
+        function flush() { if (blk != "" && blk ~ /\[m2msec\]|0xffffffff[c-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/) { printf "%s", blk > out; n++ } blk = "" }
+        /^unreferenced object/ { flush() }
+        { if ($0 ~ /^unreferenced object/ || blk != "") blk = blk $0 "\n" }
+        END { flush(); print n + 0 }' "$job/kmemleak" >"$job/nleaks"
+    leaks=$(cat "$job/nleaks")
+    total=$(grep -c '^unreferenced object' "$job/kmemleak" || true)
+    if [[ $quiet -eq 0 ]]; then
+        printf '%s: kmemleak: %s unreferenced object(s), %s from m2msec (%s)\n' \
+            "$M2MSEC_PROG" "$total" "$leaks" "$log.kmemleak" >&2
+    fi
+fi
+report_leaks() {
+    printf '%s: kmemleak: %s unreferenced object(s) allocated by m2msec:\n' "$M2MSEC_PROG" "$leaks" >&2
+    head -n 200 "$job/leaks" | sed 's/^/    /' >&2
+}
+
 if [[ ${#offending[@]} -gt 0 ]]; then
     report_offending
+    [[ $leaks -eq 0 ]] || report_leaks
     printf '%s: (the command itself exited %s)\n' "$M2MSEC_PROG" "$status" >&2
     exit "$RC_WARN"
+fi
+if [[ $leaks -gt 0 ]]; then
+    report_leaks
+    printf '%s: (the command itself exited %s)\n' "$M2MSEC_PROG" "$status" >&2
+    exit "$RC_LEAK"
 fi
 exit "$status"
