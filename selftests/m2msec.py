@@ -9,6 +9,7 @@ import os
 import socket
 import struct
 import sys
+import traceback
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import (AESCCM, AESGCM,
@@ -154,6 +155,10 @@ class Ktap:
             return self.result(True, desc)
         except Exception as e:  # noqa: BLE001 - any failure is a test failure
             print("# %s: %r" % (type(e).__name__, e), flush=True)
+            tb = traceback.extract_tb(e.__traceback__)[1:]
+            for f in tb[-3:]:
+                print("#   at %s:%d %s" % (os.path.basename(f.filename),
+                                          f.lineno, f.line), flush=True)
             return self.result(False, desc)
 
     def diag(self, msg):
