@@ -112,6 +112,7 @@ static inline struct m2msec_esprim_cb *m2msec_esprim_cb(struct sk_buff *skb)
 
 /* esprim_sock.c: the socket */
 extern const struct proto_ops m2msec_esprim_ops;
+int m2msec_esprim_init_sock(struct sock *sk);
 
 /* esprim_net.c: namespace state and counters */
 struct m2msec_esprim_net *m2msec_esprim_net(struct net *net);

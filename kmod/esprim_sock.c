@@ -353,6 +353,24 @@ static int m2msec_esprim_release(struct socket *sock)
 	return m2msec_release(sock);
 }
 
+/**
+ * m2msec_esprim_init_sock() - set up a new ESPrim sock
+ * @sk: freshly allocated sock
+ *
+ * The socket is a transform with the kernel at the other end: connected
+ * from the start.  Without that, the generic datagram helpers treat the
+ * SOCK_SEQPACKET socket as an unconnected connection-oriented one: poll()
+ * reports a hang-up (readable) and a read of an empty queue fails with
+ * ENOTCONN instead of waiting (or EAGAIN).
+ *
+ * Return: 0.
+ */
+int m2msec_esprim_init_sock(struct sock *sk)
+{
+	sk->sk_state = TCP_ESTABLISHED;
+	return 0;
+}
+
 static int m2msec_esprim_getname(struct socket *sock, struct sockaddr *addr,
 				 int peer)
 {

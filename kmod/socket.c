@@ -54,7 +54,7 @@ static const struct m2msec_proto_desc m2msec_protos[] = {
 	{ M2MSEC_PROTO_DTLS, SOCK_DGRAM, &m2msec_dtls_ops,
 	  &m2msec_dtls_proto, m2msec_dtls_init_sock },
 	{ M2MSEC_PROTO_ESPRIM, SOCK_SEQPACKET, &m2msec_esprim_ops,
-	  &m2msec_proto, NULL },
+	  &m2msec_proto, m2msec_esprim_init_sock },
 };
 
 /*

@@ -157,7 +157,7 @@ case("a part of length 1 mod 4 is 4000 BAD_REQUEST",
      b".".join(parts[:3] + [parts[3] + b"A" * ((1 - len(parts[3])) % 4)] + parts[4:]),
      "BAD_REQUEST")
 
-n = len(cases) + 16
+n = len(cases) + 17
 t = Ktap(n)
 for desc, obj, code in cases:
     r = rx.unprotect(obj)
@@ -228,4 +228,22 @@ t.ok(errno_of(lambda: rx.key_add(serial)) == errno.EEXIST,
      "esprim errors: KEY_ADD of a kid already registered fails with EEXIST")
 t.ok(errno_of(lambda: tx.send(b"x")) == 0 and tx.recv()["status"] == RSC["BAD_REQUEST"],
      "esprim errors: the socket is in order afterwards: one result per message")
+
+
+def idle_semantics():
+    """Nothing queued: not readable, a non-blocking read is EAGAIN."""
+    import select
+    import socket
+    readable = select.select([tx.s], [], [], 0)[0]
+    try:
+        tx.s.recvmsg(64, 64, socket.MSG_DONTWAIT)
+        return False
+    except BlockingIOError:
+        return not readable
+    except OSError:
+        return False
+
+
+t.ok(idle_semantics(),
+     "esprim errors: with nothing queued the socket is not readable and a non-blocking read gives EAGAIN (not ENOTCONN)")
 t.finish()
