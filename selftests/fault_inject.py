@@ -74,11 +74,27 @@ def inject(n, op):
     return left == 0, err, res
 
 
+def fresh_netlink():
+    """An injected failure can cost a netlink socket its reply or ack (the
+    request then answers ENOBUFS, as netlink does): later requests on it
+    would read the wrong answer.  New sockets after each failure."""
+    global genl
+    genl.s.close()
+    genl = Genl()
+    for d in daemons:
+        d.genl.s.close()
+        d.genl = Genl()
+
+
+daemons = []
+
+
 def every_step(name, op, recover, clean=CLEAN):
     """Fail step 1, 2, ... of @op; after each, @recover() must succeed."""
     outcomes = {}
     for n in range(1, MAX_STEPS + 1):
         fired, err, _ = inject(n, op)
+        fresh_netlink()
         if not fired:
             recover()
             print("# %s: %d allocation steps, outcomes %r" %
@@ -203,6 +219,7 @@ t.check("faults: recvmsg() taking a DTLS 1.3 record apart fails cleanly at every
 def handshake():
     set_config(genl, timeout_ms=5000)
     d = Daemon()
+    daemons.append(d)
     socks = []
     try:
         def connect_op():
@@ -278,6 +295,7 @@ def handshake():
     finally:
         for s in socks:
             s.close()
+        daemons.remove(d)
         d.close()
 
 
@@ -302,18 +320,19 @@ def esprim_path():
             tx.session_add(next(sid), serial, esprim.A128GCM, "r-f", "o-f")
 
         every_step("SESSION_ADD", session_op, session_op)
+        tx.session_add(1, serial, esprim.A128GCM, "r-f", "o-f")
 
         def drain(s):
             while select.select([s.s], [], [], 0.2)[0]:
                 s.recv()
 
         def fresh_object():
-            r = tx.protect(b"primitive", 100)
+            r = tx.protect(b"primitive", 1)
             expect(r.get("status") == esprim.RSC["OK"], "protect: %r" % r)
             state["obj"] = r["data"]
 
         def protect_op():
-            tx.send(b"primitive", session=100)
+            tx.send(b"primitive", session=1)
 
         def protect_recover():
             drain(tx)              # results of the failed attempt, if any
