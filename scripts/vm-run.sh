@@ -546,7 +546,7 @@ bad+='|inconsistent lock state|suspicious RCU usage|INFO: lockdep|refcount_t:|hu
 bad+='|blocked for more than|Kernel panic|UBSAN:|KASAN:|KFENCE:'
 # debug kernel (and slub_debug): lists, debug objects, slab consistency
 bad+='|list_add corruption|list_del corruption|ODEBUG:|DEBUG_LOCKS_WARN_ON'
-bad+='|BUG kmalloc|Redzone|Object corrupt|Poison overwritten|Object padding overwritten'
+bad+='|BUG kmalloc|Redzone overwritten|Object corrupt|Poison overwritten|Object padding overwritten'
 # (kmemleak's own lines are not reports: its output is judged below.)
 # Lines that match but are not reports: the command line itself (it names
 # hung_task_timeout_secs) and the expected taint notices for an unsigned
