@@ -41,7 +41,8 @@ Options:
   --stock           boot the stock Debian kernel (the default)
   --timeout SEC     hard timeout for the whole run (default 600)
   --log FILE        console log (default: <repo>/.vm/console.log)
-  --module PATH.ko  load this module before CMD (its 'depends' are modprobed)
+  --module PATH.ko  load this module before CMD (its 'depends' are modprobed);
+                    the guest gets M2MSEC_KO=PATH.ko for tests that reload it
   --modparam 'k=v ...'  module parameters for --module
   --mem MB          guest memory (default 1024; 2048 for the debug kernel)
   --smp N           guest CPUs (default 2)
@@ -478,6 +479,9 @@ done
     for name in $(compgen -e); do
         case $name in M2MSEC_* | CI) printf 'export %s=%s\n' "$name" "$(squote "${!name}")" ;; esac
     done
+    # Tests that reload the module (selftests/lib.sh: M2MSEC_KO) must load
+    # the one built for this kernel.
+    [[ -z $module ]] || printf 'export M2MSEC_KO=%s\n' "$(squote "$module")"
     for kv in "${guest_env[@]}"; do
         name=${kv%%=*}
         [[ $kv == *=* && $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "--env wants NAME=VALUE, got '$kv'"
