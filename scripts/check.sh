@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 		case $kernels in debug | stock | both) ;; *) echo "check.sh: --kernel debug|stock|both" >&2; exit 2 ;; esac
 		shift
 		;;
-	--help | -h) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--help | -h) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 	shift

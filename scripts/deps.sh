@@ -52,7 +52,8 @@ m2msec_require_root
 start=$SECONDS
 export DEBIAN_FRONTEND=noninteractive
 
-# Packages needed on the host. libelf-dev: objtool/resolve_btfids style
+# Packages needed on the host (bc flex bison libelf-dev libssl-dev also
+# build the debug test kernel, scripts/build-debug-kernel.sh). libelf-dev: objtool/resolve_btfids style
 # helpers and some Kbuild paths want it when building modules against
 # headers. dpkg-dev: apt-get source / dpkg-source for the wolfSSL build.
 packages=(

@@ -41,7 +41,8 @@ Options:
   --stock           boot the stock Debian kernel (the default)
   --timeout SEC     hard timeout for the whole run (default 600)
   --log FILE        console log (default: <repo>/.vm/console.log)
-  --module PATH.ko  load this module before CMD (its 'depends' are modprobed)
+  --module PATH.ko  load this module before CMD (its 'depends' are modprobed);
+                    the guest gets M2MSEC_KO=PATH.ko for tests that reload it
   --modparam 'k=v ...'  module parameters for --module
   --mem MB          guest memory (default 1024; 2048 for the debug kernel)
   --smp N           guest CPUs (default 2)
@@ -479,6 +480,9 @@ done
     for name in $(compgen -e); do
         case $name in M2MSEC_* | CI) printf 'export %s=%s\n' "$name" "$(squote "${!name}")" ;; esac
     done
+    # Tests that reload the module (selftests/lib.sh: M2MSEC_KO) must load
+    # the one built for this kernel.
+    [[ -z $module ]] || printf 'export M2MSEC_KO=%s\n' "$(squote "$module")"
     for kv in "${guest_env[@]}"; do
         name=${kv%%=*}
         [[ $kv == *=* && $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "--env wants NAME=VALUE, got '$kv'"
@@ -547,7 +551,7 @@ bad+='|inconsistent lock state|suspicious RCU usage|INFO: lockdep|refcount_t:|hu
 bad+='|blocked for more than|Kernel panic|UBSAN:|KASAN:|KFENCE:'
 # debug kernel (and slub_debug): lists, debug objects, slab consistency
 bad+='|list_add corruption|list_del corruption|ODEBUG:|DEBUG_LOCKS_WARN_ON'
-bad+='|BUG kmalloc|Redzone|Object corrupt|Poison overwritten|Object padding overwritten'
+bad+='|BUG kmalloc|Redzone overwritten|Object corrupt|Poison overwritten|Object padding overwritten'
 # (kmemleak's own lines are not reports: its output is judged below.)
 # Lines that match but are not reports: the command line itself (it names
 # hung_task_timeout_secs) and the expected taint notices for an unsigned
