@@ -68,20 +68,28 @@ if [ "$host" = 1 ]; then
 	tap_run m2msecctl ctl_without_module
 fi
 
-# vm_suite KIND LABEL TIMEOUT LOG MODULE CMD...: one VM run whose TAP output
-# becomes our lines (descriptions prefixed with "LABEL: "), then verdict
-# lines for the guest kernel log and kmemleak.
-vm_suite() {
-	local kind=$1 label=$2 timeout=$3 log=$4 module=$5 out rc leakline
+# vm_start OUT KIND TIMEOUT LOG MODULE CMD...: one VM run in the background,
+# its output and status going to OUT and OUT.rc.
+vm_start() {
+	local out=$1 kind=$2 timeout=$3 log=$4 module=$5
 	shift 5
-	out=$(mktemp)
-	scripts/vm-run.sh "--$kind" --timeout "$timeout" --log "$log" --module "$module" \
-		-- "$@" >"$out" 2>&1
-	rc=$?
+	(
+		scripts/vm-run.sh "--$kind" --timeout "$timeout" --log "$log" --module "$module" \
+			-- "$@" >"$out" 2>&1
+		echo $? >"$out.rc"
+	) &
+}
+
+# vm_report OUT KIND LABEL LOG: the TAP lines of a finished run (descriptions
+# prefixed with "LABEL: "), then verdict lines for the guest kernel log and
+# kmemleak.
+vm_report() {
+	local out=$1 kind=$2 label=$3 log=$4 rc leakline
+	rc=$(cat "$out.rc" 2>/dev/null || echo 126)
 	sed -E "s/^(ok|not ok) ([0-9]+) /\1 \2 $label: /" "$out" >"$out.tap"
 	tap_run "$label" cat "$out.tap"
 	leakline=$(grep -a 'kmemleak: [0-9]* unreferenced object(s), [0-9]* from m2msec' "$out" | tail -n 1)
-	rm -f "$out" "$out.tap"
+	rm -f "$out" "$out.tap" "$out.rc"
 	case $rc in
 	0 | 1 | 121) tap_line ok "$label: the guest kernel log shows no oops, BUG, WARNING, lockdep, RCU, KASAN, UBSAN, KFENCE, list, ODEBUG, slub, refcount or hung-task report" ;;
 	125) tap_line "not ok" "$label: the guest kernel log shows no oops, BUG, WARNING, lockdep, RCU, KASAN, UBSAN, KFENCE, list, ODEBUG, slub, refcount or hung-task report (see $log)" ;;
@@ -96,14 +104,63 @@ vm_suite() {
 	fi
 }
 
+# vm_suite KIND LABEL TIMEOUT LOG MODULE CMD...: one VM run, then its report.
+vm_suite() {
+	local kind=$1 label=$2 log=$4 out
+	out=$(mktemp)
+	vm_start "$out" "$kind" "$3" "$4" "$5" "${@:6}"
+	wait
+	vm_report "$out" "$kind" "$label" "$log"
+}
+
+# The whole suite on the debug kernel, in two guests at once: under
+# emulation a guest keeps one host CPU busy, and the machine has two.
+# The groups are balanced by their measured times on the debug kernel
+# (the "# TEST: N s" lines of selftests/run.sh).
+DEBUG_GROUP_A=(
+	interop_dtls.sh hs_interop.sh hs_coap.sh hs_openssl.sh hs_gnutls.sh
+	esprim_jwcrypto.py esprim_cjose esprim_errors.py esprim_keys.py
+	esprim_forged.py esprim_race.py esprim_compat32 esprim_ctl.sh
+	esprim_unload.sh
+)
+DEBUG_GROUP_B=(
+	socket_create key_add genl_info.sh config.sh dtls_records.py
+	dtls_netns.py handshake_kernel.py hs_flood.sh hs_wolfssl.sh
+	hs_negative.sh hs_keyupdate.sh hs_loss.sh assoc_ctrl.py
+	lifetime_races.py bounds.py stress.sh fault_inject.py monitor.sh
+	load_unload.sh
+)
+
+# Every test of selftests/run.sh is in exactly one group.
+debug_groups_complete() {
+	local all
+	all=$(sed -n '/^TESTS=(/,/^)/p' selftests/run.sh | sed '1d;$d' | tr -d '\t' | sort)
+	[ "$all" = "$(printf '%s\n' "${DEBUG_GROUP_A[@]}" "${DEBUG_GROUP_B[@]}" | sort)" ]
+}
+
 if [ "$vm" = 1 ]; then
 	# The debug kernel is several times slower than the stock one under
 	# emulation; its whole suite gets a timeout to match.
 	if [ "$kernels" != stock ]; then
 		if kd=$(scripts/build-debug-kernel.sh --dir 2>/dev/null) && [ -f "$REPO/.vm/debug/m2msec.ko" ]; then
-			M2MSEC_TIMEOUT_SCALE=${M2MSEC_TIMEOUT_SCALE:-3} M2MSEC_HS_STEP=${M2MSEC_HS_STEP:-90} \
+			export M2MSEC_TIMEOUT_SCALE=${M2MSEC_TIMEOUT_SCALE:-3} M2MSEC_HS_STEP=${M2MSEC_HS_STEP:-90}
+			if [ $# -gt 0 ]; then
 				vm_suite debug debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-console.log" \
-				"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "$@"
+					"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "$@"
+			elif ! debug_groups_complete; then
+				tap_line "not ok" "debug: scripts/check.sh's two test groups list every test of selftests/run.sh once"
+			else
+				outa=$(mktemp)
+				outb=$(mktemp)
+				vm_start "$outa" debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-a-console.log" \
+					"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "${DEBUG_GROUP_A[@]}"
+				vm_start "$outb" debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-b-console.log" \
+					"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "${DEBUG_GROUP_B[@]}"
+				wait
+				vm_report "$outa" debug "debug" "$REPO/.vm/check-debug-a-console.log"
+				vm_report "$outb" debug "debug" "$REPO/.vm/check-debug-b-console.log"
+			fi
+			unset M2MSEC_TIMEOUT_SCALE M2MSEC_HS_STEP
 		else
 			tap_line "not ok" "debug: the debug kernel and its module are built (make vm-build-debug; kernel dir ${kd:-?})"
 		fi

@@ -51,6 +51,8 @@ echo "TAP version 13"
 for t in "${TESTS[@]}"; do
 	# M2MSEC_TIMEOUT_SCALE (integer, default 1): the debug kernel runs
 	# several times slower, scripts/check.sh raises it there.
+	start=$SECONDS
 	tap_run "$t" timeout $((900 * ${M2MSEC_TIMEOUT_SCALE:-1})) "$HERE/$t"
+	echo "# $t: $((SECONDS - start)) s"
 done
 tap_summary
