@@ -31,8 +31,7 @@ from m2msec import (SOL_M2MSEC, CMSG_ASSOC_ID, CIPHERS, DTLS12, DTLS13, A_ASSOC_
                     A_ASSOC_VERSION, A_ASSOC_CIPHER, A_ASSOC_TX, A_ASSOC_RX,
                     A_HS_ID, A_CFG_CTRL_QUEUE_MAX, A_SOCK_FD, CMD_ASSOC_GET,
                     CMD_ASSOC_DEL, CMD_ASSOC_SET, CMD_GET_CONFIG,
-                    CMD_SET_CONFIG, CMD_HS_REQUEST, CMD_HS_ACCEPT,
-                    CMD_HS_DONE, A_HS_FD, A_HS_STATUS, Assoc, Genl, Keys, Ktap,
+                    CMD_SET_CONFIG, Assoc, Genl, Keys, Ktap,
                     direction, dtls_socket, expect, expect_errno,
                     global_stats, nla, nla_u16, nla_u32, open12, open13,
                     recv_record, seal12, seal13, sock_connect, u)
@@ -45,39 +44,10 @@ EV_REKEY = 1
 HDR = struct.Struct("=BBHIQQ")		# struct m2msec_ctrl_hdr
 LAST_TX = 0x80104d01			# _IOR(0x4d, 1, struct m2msec_ctrl_recno)
 
+from hs_standin import Daemon  # noqa: E402
+
 K, P = ("127.0.0.1", 4610), ("127.0.0.1", 4710)
 CIPHER = "AES-128-GCM"
-
-
-class Daemon:
-    """The stand-in daemon: HS_REQUEST, HS_ACCEPT, HS_DONE."""
-
-    def __init__(self):
-        self.genl = Genl()
-        self.mc = self.genl.subscribe("handshake")
-
-    def requests(self, timeout=5.0):
-        out, deadline = [], time.monotonic() + timeout
-        while not out and time.monotonic() < deadline:
-            select.select([self.mc], [], [], 0.1)
-            out += [a for c, a in Genl.events(self.mc) if c == CMD_HS_REQUEST]
-        return out
-
-    def drain(self):
-        Genl.events(self.mc)
-
-    def accept(self, hid):
-        r = self.genl.request(CMD_HS_ACCEPT, nla_u32(A_HS_ID, hid))[0]
-        return u(r[A_HS_FD]), r
-
-    def done(self, hid, status, attrs):
-        return self.genl.request(CMD_HS_DONE, nla_u32(A_HS_ID, hid) +
-                                 nla(A_HS_STATUS, struct.pack("=i", status)) +
-                                 attrs)
-
-    def close(self):
-        self.mc.close()
-        self.genl.s.close()
 
 
 def recv_app(sock, timeout=5.0):
