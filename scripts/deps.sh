@@ -10,7 +10,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 usage() {
     cat <<EOF
-Usage: scripts/deps.sh [--no-wolfssl] [--help]
+Usage: scripts/deps.sh [--no-wolfssl] [--choose-kernels] [--help]
 
 Install (as root, with apt-get) the packages m2msec needs, when missing:
 build tools, QEMU + busybox for the test guest, libnl/keyutils, the interop
@@ -28,8 +28,12 @@ An installed kernel that matches is kept; the newest available one is only
 picked when none is installed.
 
 Options:
-  --no-wolfssl   do not run scripts/build-wolfssl.sh
-  -h, --help     show this help
+  --no-wolfssl       do not run scripts/build-wolfssl.sh
+  --choose-kernels   dry run, any user: only choose the kernels, from what is
+                     installed and the current apt lists (no apt-get update,
+                     nothing installed, nothing written), and print
+                     KVER=... and KVER61=...; exit 1 when there is no choice
+  -h, --help         show this help
 
 Environment:
   M2MSEC_KVER=6.12.N+deb12-amd64   pin the 6.12 guest kernel
@@ -39,16 +43,18 @@ EOF
 }
 
 want_wolfssl=1
+choose_only=0
 while [[ $# -gt 0 ]]; do
     case $1 in
     --no-wolfssl) want_wolfssl=0 ;;
+    --choose-kernels) choose_only=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; m2msec_die "unknown argument: $1" ;;
     esac
     shift
 done
 
-m2msec_require_root
+[[ $choose_only -eq 1 ]] || m2msec_require_root
 start=$SECONDS
 export DEBIAN_FRONTEND=noninteractive
 
@@ -68,6 +74,13 @@ packages=(
 
 apt_updated=0
 apt_update_once() {
+    if [[ $choose_only -eq 1 ]]; then
+        # Dry run: any user, no side effect; the current lists are used.
+        [[ $apt_updated -eq 1 ]] ||
+            m2msec_log "not running apt-get update (--choose-kernels): using the current apt lists"
+        apt_updated=1
+        return 0
+    fi
     if [[ $apt_updated -eq 0 ]]; then
         m2msec_log "apt-get update"
         apt-get update -qq || m2msec_die "apt-get update failed"
@@ -150,7 +163,7 @@ chosen=
 choose_kernel() {
     local label=$1 pin=$2 recorded=$3 vre=$4
     shift 4
-    local t ok
+    local t ok hint=
     chosen=
     if [[ -n $pin ]]; then
         [[ $pin =~ ^${vre}$ ]] || m2msec_die "$label pin '$pin' is not a generic amd64 Debian kernel version (pattern: $vre)"
@@ -170,7 +183,8 @@ choose_kernel() {
     # Nothing installed: pick the newest in the archive, with fresh lists.
     apt_update_once
     chosen=$(newest_available "$vre" "$@")
-    [[ -n $chosen ]] || m2msec_die "no $label kernel found in the apt archive (wanted: $*; version pattern $vre)"
+    [[ $choose_only -eq 0 ]] || hint="; apt lists not updated with --choose-kernels"
+    [[ -n $chosen ]] || m2msec_die "no $label kernel found in the apt archive (wanted: ${*//@/VERSION}; VERSION pattern $vre$hint)"
 }
 
 # Regexes for the version part of the package names. Only the generic amd64
@@ -188,6 +202,11 @@ choose_kernel "6.12" "${M2MSEC_KVER:-}" "$recorded612" "$vre612" "${t612[@]}"
 kver=$chosen
 choose_kernel "6.1" "${M2MSEC_KVER61:-}" "$recorded61" "$vre61" "${t61[@]}"
 kver61=$chosen
+
+if [[ $choose_only -eq 1 ]]; then
+    printf 'KVER=%s\nKVER61=%s\n' "$kver" "$kver61"
+    exit 0
+fi
 
 packages+=("${t612[@]/@/$kver}" "${t61[@]/@/$kver61}")
 # The signed image of the same version ships the same kernel and conflicts
