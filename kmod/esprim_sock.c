@@ -10,13 +10,14 @@
  * Results wait on sk_receive_queue, charged to SO_RCVBUF; sendmsg() fails
  * with ENOBUFS rather than queueing beyond it, so a batch can never pin
  * unbounded memory.  sendmmsg()/recvmmsg() need nothing special: every
- * message is one object.  Configuration is by setsockopt() at SOL_M2MSEC
+ * message is one object, consumed whole whatever its result.  Configuration is by setsockopt() at SOL_M2MSEC
  * (enum m2msec_esprim_sockopt).
  */
 #include <linux/err.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/uio.h>
 #include <net/sock.h>
 
 #include "m2msec.h"
@@ -202,6 +203,12 @@ static int m2msec_esprim_sendmsg(struct socket *sock, struct msghdr *msg,
 		kfree_skb(skb);
 		return -ENOBUFS;
 	}
+	/*
+	 * A result that did not need the body (unknown session, object too
+	 * large) leaves it unread; consume it, or sendmmsg() would stop the
+	 * batch at this message.
+	 */
+	iov_iter_advance(&msg->msg_iter, msg_data_left(msg));
 	return len;
 }
 

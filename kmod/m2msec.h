@@ -14,7 +14,7 @@
 #include "compat.h"
 #include "esprim.h"
 
-#define M2MSEC_VERSION "0.1.0"
+#include "version.h"
 
 /* family.c: the socket family slot in use (also the "family" parameter). */
 int m2msec_family_register(void);

@@ -50,6 +50,18 @@ ctl_without_module() {
 	echo "ok 1 m2msecctl: --help prints usage, an unknown command exits 2, info without the module exits 1 and says to load it"
 }
 
+# Every program prints the one version of kmod/version.h.
+versions_agree() {
+	local v p out
+	v=$(sed -n 's/^#define M2MSEC_VERSION "\(.*\)"$/\1/p' "$REPO/kmod/version.h")
+	[ -n "$v" ] || return 1
+	for p in user/m2msecctl user/m2msec-nc user/m2msecd/m2msecd; do
+		out=$("$REPO/$p" --version) || return 1
+		[ "$out" = "${p##*/} $v" ] || { echo "# $p --version: '$out'"; return 1; }
+	done
+	echo "ok 1 --version: m2msecctl, m2msec-nc and m2msecd print the version of kmod/version.h ($v)"
+}
+
 echo "TAP version 13"
 if [ "$host" = 1 ]; then
 	tap_run build-check scripts/build-check.sh
@@ -67,6 +79,7 @@ if [ "$host" = 1 ]; then
 	tap_run codec_crosscheck python3 selftests/host/codec_crosscheck.py
 	tap_run deps_choice selftests/host/deps_choice_test.sh
 	tap_run m2msecctl ctl_without_module
+	tap_run versions versions_agree
 fi
 
 # vm_start OUT KIND TIMEOUT LOG MODULE CMD...: one VM run in the background,

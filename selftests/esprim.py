@@ -113,6 +113,21 @@ def session_key(pairwise, recv_value, orig_value):
                     hashlib.sha256).digest()
 
 
+class _Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class _Msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint),
+                ("iov", ctypes.POINTER(_Iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+
+class _Mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", _Msghdr), ("len", ctypes.c_uint)]
+
+
 class Sock:
     def __init__(self):
         raw = socket.socket(family(), socket.SOCK_SEQPACKET, PROTO_ESPRIM)
@@ -157,6 +172,30 @@ class Sock:
         if flags is not None:
             anc.append((SOL_M2MSEC, CMSG_FLAGS, struct.pack("<I", flags)))
         return self.s.sendmsg([data], anc)
+
+    def sendmmsg(self, items):
+        """One sendmmsg() of (data, session or None) items: protect where a
+        session is given, else unprotect.  Returns what sendmmsg() returns."""
+        n = len(items)
+        keep = []
+        msgs = (_Mmsghdr * n)()
+        for i, (data, session) in enumerate(items):
+            buf = ctypes.create_string_buffer(data, len(data))
+            iov = _Iovec(ctypes.cast(buf, ctypes.c_void_p), len(data))
+            ctl = b""
+            if session is not None:
+                ctl = struct.pack("=QiiI4x", 20, SOL_M2MSEC, CMSG_SESSION,
+                                  session)
+            cbuf = ctypes.create_string_buffer(ctl, max(len(ctl), 1))
+            keep += [buf, iov, cbuf]
+            msgs[i].hdr = _Msghdr(None, 0, ctypes.pointer(iov), 1,
+                                  ctypes.cast(cbuf, ctypes.c_void_p) if ctl
+                                  else None, len(ctl), 0)
+        r = _libc.sendmmsg(self.s.fileno(), msgs, n, 0)
+        if r < 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+        return r
 
     def recv(self, size=1 << 20):
         data, anc, flags, _ = self.s.recvmsg(size, 4096)

@@ -157,7 +157,7 @@ case("a part of length 1 mod 4 is 4000 BAD_REQUEST",
      b".".join(parts[:3] + [parts[3] + b"A" * ((1 - len(parts[3])) % 4)] + parts[4:]),
      "BAD_REQUEST")
 
-n = len(cases) + 17
+n = len(cases) + 18
 t = Ktap(n)
 for desc, obj, code in cases:
     r = rx.unprotect(obj)
@@ -199,6 +199,15 @@ t.ok(r.get("status") == RSC["BAD_REQUEST"] and len(big) > 256,
 r = tx.protect(b"y" * 300, 1)
 t.ok(r.get("status") == RSC["ENCRYPTION_ERROR"],
      "esprim errors: protecting into an object above esprim-max-object is 5211 ESPRIM_ENCRYPTION_ERROR", r)
+# sendmmsg() consumes every message, also those whose result needs no body:
+# one call, every message, one result each in order.
+batch = [(b"small", 1), (b"x", 99), (b"y" * 300, 1), (big, None)] * 8
+want = [RSC["OK"], RSC["NOT_FOUND"], RSC["ENCRYPTION_ERROR"], RSC["BAD_REQUEST"]] * 8
+sent = tx.sendmmsg(batch)
+got = [tx.recv().get("status") for _ in range(sent)]
+t.ok(sent == 32 and got == want,
+     "esprim errors: one sendmmsg() of 32 messages mixing good primitives with 4004, 5211 and 4000 cases gives 32 results in order",
+     "sent %d, statuses %s" % (sent, got))
 subprocess.run([CTL, "config", "set", "esprim-max-object", "65536"], check=True)
 r = rx.unprotect(big)
 t.ok(r.get("status") == RSC["OK"], "esprim errors: the same object passes once the limit is back to 65536", r)

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../kmod/version.h"
 #include "lib/genl.h"
 #include "lib/keyfile.h"
 #include "lib/m2msec.h"
@@ -76,6 +77,7 @@ static void usage(FILE *f)
 	      "                   datagram per line\n"
 	      "  -v               print association id, epoch and sender of every\n"
 	      "                   received record to standard error\n"
+	      "  -V, --version    print the version\n"
 	      "  -h, --help       print this help\n"
 	      "\n"
 	      "Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.\n"
@@ -85,7 +87,8 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct nc_opts *o)
 {
 	static const struct option lo[] = {
-		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "help", 0, NULL, 'h' }, { "version", 0, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	long v;
@@ -93,7 +96,7 @@ static int parse_opts(int argc, char **argv, struct nc_opts *o)
 
 	o->quit_after = -1;
 	o->max = NC_DEFAULT_MAX;
-	while ((c = getopt_long(argc, argv, "lk:s:q:m:cvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "lk:s:q:m:cvhV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->listen = 1; break;
 		case 'k': o->keyfile = optarg; break;
@@ -118,6 +121,7 @@ static int parse_opts(int argc, char **argv, struct nc_opts *o)
 			o->max = v;
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("m2msec-nc %s\n", M2MSEC_VERSION); exit(0);
 		default: return -1;
 		}
 	}

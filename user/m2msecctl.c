@@ -15,10 +15,10 @@
 #include "ctl_dtls.h"
 #include "ctl_monitor.h"
 #include "ctl_esprim.h"
+#include "../kmod/version.h"
 #include "lib/genl.h"
 #include "lib/m2msec.h"
 
-#define M2MSECCTL_VERSION "0.1.0"
 
 struct opts {
 	int json;
@@ -359,7 +359,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("m2msecctl %s\n", M2MSECCTL_VERSION);
+			printf("m2msecctl %s\n", M2MSEC_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "../../kmod/version.h"
 #include "../lib/m2msec.h"
 #include "m2msecd.h"
 
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 	      "  -v, --verbose         more log output: once info, twice debug\n"
 	      "  -q, --quiet           only errors and warnings\n"
 	      "  -t, --check-config    check the configuration and the credentials, exit\n"
+	      "  -V, --version         print the version\n"
 	      "  -h, --help            this help\n"
 	      "\n"
 	      "Testing without the kernel (one handshake on a UDP socket, the result\n"
@@ -69,6 +71,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "config", 1, NULL, 'c' }, { "foreground", 0, NULL, 'f' },
 		{ "verbose", 0, NULL, 'v' }, { "quiet", 0, NULL, 'q' },
 		{ "check-config", 0, NULL, 't' }, { "help", 0, NULL, 'h' },
+		{ "version", 0, NULL, 'V' },
 		{ "udp-server", 1, NULL, O_UDP_SERVER },
 		{ "udp-client", 1, NULL, O_UDP_CLIENT },
 		{ "server-name", 1, NULL, O_SERVER_NAME },
@@ -79,7 +82,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 	a->conf = HSD_DEFAULT_CONF;
 	a->level = LOG_NOTICE;
-	while ((c = getopt_long(argc, argv, "c:fvqth", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fvqthV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->conf = optarg; break;
 		case 'f': a->foreground = 1; break;
@@ -87,6 +90,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'q': a->level = LOG_WARNING; break;
 		case 't': a->check = 1; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("m2msecd %s\n", M2MSEC_VERSION); exit(0);
 		case O_UDP_SERVER: a->udp_server = optarg; break;
 		case O_UDP_CLIENT: a->udp_client = optarg; break;
 		case O_SERVER_NAME: a->server_name = optarg; break;
