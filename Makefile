@@ -17,6 +17,10 @@
 M2MSEC_CACHE ?= /var/cache/m2msec
 -include $(M2MSEC_CACHE)/kernel.env
 
+# KERNEL_SRC (Yocto's module class) names the kernel build tree too.
+ifneq ($(KERNEL_SRC),)
+KDIR ?= $(KERNEL_SRC)
+endif
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 VM_KDIR      := /usr/src/linux-headers-$(KVER)
 KDIR61       := /usr/src/linux-headers-$(KVER61)
@@ -39,7 +43,7 @@ user:
 # The module the VM loads must match the kernel it boots.
 vm-build:
 	$(MAKE) module KDIR=$(VM_KDIR)
-	$(MAKE) user
+	$(MAKE) user WERROR=-Werror
 
 # The debug test kernel (KASAN, UBSAN, KFENCE, lockdep, kmemleak, ...),
 # cached under $(M2MSEC_CACHE)/kdebug; see Documentation/testing.md.
@@ -64,6 +68,24 @@ vm-build-debug: debug-kernel
 	cp $(DEBUG_DIR)/src/m2msec.ko $(DEBUG_DIR)/m2msec.ko; \
 	echo "  $(DEBUG_DIR)/m2msec.ko: W=1, no warnings"
 
+# Installation: the module through the kernel's modules_install (under
+# lib/modules/<release>/updates), the programs, man pages, the UAPI header
+# and the systemd unit through user/Makefile.  DESTDIR, PREFIX, BINDIR,
+# SBINDIR, MANDIR, INCLUDEDIR, DOCDIR and UNITDIR are honoured.  The module
+# is compressed as the kernel's configuration says; it is signed only with
+# MODULE_SIG_ALL=y and the kernel tree's signing key (a distribution signs
+# with its own tooling, DKMS with its MOK).
+MODULE_SIG_ALL ?=
+install: install-module install-user
+
+install-module modules_install:
+	@test -f m2msec.ko || { echo "install: build the module first (make, or make KDIR=...)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
+		CONFIG_MODULE_SIG_ALL=$(MODULE_SIG_ALL) modules_install
+
+install-user:
+	$(MAKE) -C user install
+
 build-check:
 	scripts/build-check.sh
 
@@ -86,7 +108,8 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf .vm
 
-.PHONY: all module user vm-build vm-build-debug debug-kernel build-check deps check check-run demo clean
+.PHONY: all module user vm-build vm-build-debug debug-kernel build-check deps check check-run demo clean \
+	install install-module modules_install install-user
 
 # Concurrent syscall stress in the VM (selftests/stress.sh) on the debug
 # kernel; `make check` runs it for two minutes as part of the VM tests.

@@ -80,6 +80,7 @@ if [ "$host" = 1 ]; then
 	tap_run deps_choice selftests/host/deps_choice_test.sh
 	tap_run m2msecctl ctl_without_module
 	tap_run versions versions_agree
+	tap_run install selftests/host/install_test.sh
 fi
 
 # vm_start OUT KIND TIMEOUT LOG MODULE CMD...: one VM run in the background,
