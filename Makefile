@@ -86,6 +86,18 @@ install-module modules_install:
 install-user:
 	$(MAKE) -C user install
 
+# The DKMS source tree: Kbuild, kmod/, include/ and dkms.conf under
+# $(DESTDIR)/usr/src/m2msec-<version> (then: dkms add/build/install).
+VERSION := $(shell sed -n 's/^\#define M2MSEC_VERSION "\(.*\)"$$/\1/p' kmod/version.h)
+DKMS_SRC = $(DESTDIR)/usr/src/m2msec-$(VERSION)
+dkms-source:
+	@grep -q '^PACKAGE_VERSION="$(VERSION)"$$' dkms.conf || { echo "dkms.conf: PACKAGE_VERSION is not $(VERSION) (kmod/version.h)" >&2; exit 1; }
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi/linux
+	install -m 0644 Kbuild dkms.conf COPYING $(DKMS_SRC)/
+	install -m 0644 kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	install -m 0644 include/uapi/linux/m2msec.h $(DKMS_SRC)/include/uapi/linux/
+
 build-check:
 	scripts/build-check.sh
 
@@ -109,7 +121,7 @@ clean:
 	rm -rf .vm
 
 .PHONY: all module user vm-build vm-build-debug debug-kernel build-check deps check check-run demo clean \
-	install install-module modules_install install-user
+	install install-module modules_install install-user dkms-source
 
 # Concurrent syscall stress in the VM (selftests/stress.sh) on the debug
 # kernel; `make check` runs it for two minutes as part of the VM tests.

@@ -81,6 +81,7 @@ if [ "$host" = 1 ]; then
 	tap_run m2msecctl ctl_without_module
 	tap_run versions versions_agree
 	tap_run install selftests/host/install_test.sh
+	tap_run dkms selftests/host/dkms_test.sh
 fi
 
 # vm_start OUT KIND TIMEOUT LOG MODULE CMD...: one VM run in the background,
@@ -186,6 +187,13 @@ if [ "$vm" = 1 ]; then
 		else
 			vm_suite stock stock 1200 "$REPO/.vm/check-console.log" "$REPO/m2msec.ko" \
 				selftests/run.sh socket_create key_add load_unload.sh dtls_records.py
+			# The module DKMS built and installed (selftests/host/dkms_test.sh).
+			if [ -f "$REPO/.vm/dkms/m2msec.ko" ]; then
+				vm_suite stock stock-dkms 300 "$REPO/.vm/check-dkms-console.log" \
+					"$REPO/.vm/dkms/m2msec.ko" selftests/run.sh socket_create
+			elif [ "$host" = 0 ]; then
+				tap_line ok "stock-dkms: the module DKMS installed loads # SKIP no .vm/dkms/m2msec.ko (selftests/host/dkms_test.sh makes it)"
+			fi
 			demo_out=$(mktemp)
 			scripts/vm-run.sh --stock --timeout 300 --log "$REPO/.vm/check-demo-console.log" \
 				--module "$REPO/m2msec.ko" -- scripts/demo/run.sh >"$demo_out" 2>&1

@@ -62,6 +62,7 @@ export DEBIAN_FRONTEND=noninteractive
 # build the debug test kernel, scripts/build-debug-kernel.sh). libelf-dev: objtool/resolve_btfids style
 # helpers and some Kbuild paths want it when building modules against
 # headers. dpkg-dev: apt-get source / dpkg-source for the wolfSSL build.
+# dkms: the DKMS test (selftests/host/dkms_test.sh).
 packages=(
     build-essential pkg-config bc flex bison libelf-dev
     qemu-system-x86 busybox-static
@@ -69,7 +70,7 @@ packages=(
     iproute2 kmod xz-utils cpio zstd dpkg-dev cmake python3
     openssl gnutls-bin libcoap3-bin python3-jwcrypto
     libcjose-dev libjson-c-dev clang libclang-rt-14-dev
-    libssl-dev python3-cryptography wireguard-tools
+    libssl-dev python3-cryptography wireguard-tools dkms
 )
 
 apt_updated=0
