@@ -135,7 +135,7 @@ def sock_name(s, peer=False):
 # --- KTAP -------------------------------------------------------------------
 class Ktap:
     def __init__(self, plan):
-        self.n = self.fail = self.passed = 0
+        self.n = self.fail = self.passed = self.skipped = 0
         print("KTAP version 1\n1..%d" % plan, flush=True)
 
     def result(self, ok, desc):
@@ -161,11 +161,17 @@ class Ktap:
                                           f.lineno, f.line), flush=True)
             return self.result(False, desc)
 
+    def skip(self, desc, why):
+        self.n += 1
+        self.skipped += 1
+        print("ok %d %s # SKIP %s" % (self.n, desc, why), flush=True)
+
     def diag(self, msg):
         print("# " + msg, flush=True)
 
     def exit(self):
-        print("# totals: pass:%d fail:%d skip:0" % (self.passed, self.fail))
+        print("# totals: pass:%d fail:%d skip:%d" % (self.passed, self.fail,
+                                                    self.skipped))
         sys.exit(1 if self.fail else 0)
 
 
