@@ -206,6 +206,16 @@ mkdir -p /job /lower /rw /newroot /hold
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=$msize m2msecjob /job ||
     fail "cannot mount the job directory (9p tag m2msecjob)"
 . /job/job.env || fail "cannot read /job/job.env"
+# A debug kernel that tainted itself while booting (a report from its own
+# boot, before any m2msec code) has switched lock debugging off for the
+# whole run: stop here, the runner boots once more.
+if [ "$M2MSEC_BOOT_TAINT_CHECK" = 1 ]; then
+    taint=$(cat /proc/sys/kernel/tainted)
+    if [ "$taint" != 0 ]; then
+        echo "$taint" >/job/boot-tainted
+        fail "the kernel tainted itself while booting (taint $taint): lock debugging is off"
+    fi
+fi
 mount -t 9p -o "trans=virtio,version=9p2000.L,msize=$msize,ro,$M2MSEC_9P_CACHE" hostroot /lower ||
     fail "cannot mount the host root (9p tag hostroot)"
 mount -t tmpfs -o mode=0755 tmpfs /rw || fail "cannot mount the overlay tmpfs"
@@ -471,6 +481,7 @@ done
     printf 'M2MSEC_MODPARAMS=%s\n' "$(squote "$modparams")"
     printf 'M2MSEC_KEEP=%s\n' "$(squote "${keep[*]}")"
     printf 'M2MSEC_GUEST_MODDIR=%s\n' "$(squote "$guest_moddir")"
+    printf 'M2MSEC_BOOT_TAINT_CHECK=%s\n' "$([[ $kind == debug ]] && echo 1 || echo 0)"
     # Let the guest cache the shared root's data and metadata: much faster
     # exec and reads. The price: files the host changes while a run is in
     # progress may look stale in that run (each run boots afresh).
@@ -624,6 +635,17 @@ if [[ -z $status ]] && [[ -z ${M2MSEC_VM_RETRIED:-} ]] &&
     # host: the guest never ran anything.  Boot once more.
     printf '%s: the guest kernel panicked in its boot-time timer check (busy host); booting again\n' \
         "$M2MSEC_PROG" >&2
+    cleanup
+    trap - EXIT
+    M2MSEC_VM_RETRIED=1 exec "$0" "${orig_args[@]}"
+fi
+if [[ -z $status ]] && [[ -z ${M2MSEC_VM_RETRIED:-} ]] && [[ -f $job/boot-tainted ]]; then
+    # A report from the kernel's own boot (seen under emulation on a busy
+    # host: an early interrupt during CPU identification) turned lock
+    # debugging off before anything ran.  Boot once more.
+    printf '%s: the guest kernel tainted itself while booting (taint %s); booting again\n' \
+        "$M2MSEC_PROG" "$(cat "$job/boot-tainted")" >&2
+    [[ ${#offending[@]} -eq 0 ]] || report_offending
     cleanup
     trap - EXIT
     M2MSEC_VM_RETRIED=1 exec "$0" "${orig_args[@]}"

@@ -53,6 +53,6 @@ for t in "${TESTS[@]}"; do
 	# several times slower, scripts/check.sh raises it there.
 	start=$SECONDS
 	tap_run "$t" timeout $((900 * ${M2MSEC_TIMEOUT_SCALE:-1})) "$HERE/$t"
-	echo "# $t: $((SECONDS - start)) s"
+	echo "# $t: $((SECONDS - start)) s, $(awk '/^MemAvailable/ { printf "%d MiB available", $2 / 1024 }' /proc/meminfo)"
 done
 tap_summary

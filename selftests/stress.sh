@@ -36,6 +36,12 @@ out=$(mktemp)
 timeout -k 10 $((SEC + 180)) "$PROG" "${args[@]}" >"$out" 2>&1
 rc=$?
 sed 's/^/# /' "$out"
+if [ $rc -ne 0 ] && [ -w /proc/sysrq-trigger ]; then
+	# Every task still blocked, kernel threads and helpers included.
+	echo w >/proc/sysrq-trigger
+	sleep 1
+	dmesg | sed -n '/sysrq: Show Blocked State/,$p' | head -n 300 | sed 's/^/# blocked: /'
+fi
 seed=$(sed -n 's/^stress: seed=\(0x[0-9a-f]*\).*/\1/p' "$out" | head -n 1)
 rm -f "$out"
 case $rc in
