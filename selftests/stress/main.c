@@ -6,10 +6,12 @@
  * association control channels, keys, network namespaces, module unload),
  * with hostile datagrams at the same time.  Every syscall's errno is
  * counted and checked against the list of errnos acceptable for it; a
- * watchdog fails the run when no operation completes for 30 s.
+ * watchdog fails the run when no operation completes for --hang seconds
+ * (default 30; more on a debug kernel under emulation, where the first use
+ * of a crypto algorithm runs modprobe for seconds of CPU time).
  *
  * Usage: m2msec_stress [--seed N] [--duration SEC] [--threads N]
- *                      [--module PATH.ko] [--verbose]
+ *                      [--hang SEC] [--module PATH.ko] [--verbose]
  *
  * Exit status: 0 clean run, 1 unexpected errno, hang, or a worker process
  * died; 4 the module is not loaded (skip).
@@ -36,7 +38,7 @@
 #include "stress.h"
 
 struct shared *shm;
-struct config cfg = { .duration = 60, .threads = 4 };
+struct config cfg = { .duration = 60, .threads = 4, .hang = 30 };
 static struct worker *workers[MAX_THREADS];
 static int nworkers;
 static uint64_t local_progress;
@@ -475,7 +477,7 @@ static void kick(int sig)
 /*
  * Watchdog: calls that may block are interrupted (SIGUSR1, no
  * SA_RESTART) after a second; no operation completing in this process
- * for 30 s is a hang.
+ * for cfg.hang seconds is a hang.
  */
 static void *watchdog(void *arg)
 {
@@ -518,8 +520,8 @@ static void *watchdog(void *arg)
 			last_t = t;
 			continue;
 		}
-		if (t - last_t > 30ull * 1000000000) {
-			logmsg("HANG: no operation completed for 30 s");
+		if (t - last_t > (uint64_t)cfg.hang * 1000000000ull) {
+			logmsg("HANG: no operation completed for %d s", cfg.hang);
 			for (i = 0; i < nworkers; i++) {
 				struct worker *w = workers[i];
 				int c = w->cur_call;
@@ -714,7 +716,7 @@ static void summary(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: m2msec_stress [--seed N] [--duration SEC] [--threads N] [--module PATH.ko] [--verbose]\n");
+		"usage: m2msec_stress [--seed N] [--duration SEC] [--threads N] [--hang SEC] [--module PATH.ko] [--verbose]\n");
 	exit(2);
 }
 
@@ -724,6 +726,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "hang", required_argument, NULL, 'H' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{}
@@ -733,7 +736,7 @@ int main(int argc, char **argv)
 	bool seeded = false;
 	int o, i, st, rc = 0;
 
-	while ((o = getopt_long(argc, argv, "s:d:t:m:v", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "s:d:t:H:m:v", lo, NULL)) != -1) {
 		switch (o) {
 		case 's':
 			cfg.seed = strtoull(optarg, NULL, 0);
@@ -745,6 +748,9 @@ int main(int argc, char **argv)
 		case 't':
 			cfg.threads = atoi(optarg);
 			break;
+		case 'H':
+			cfg.hang = atoi(optarg);
+			break;
 		case 'm':
 			cfg.module = optarg;
 			break;
@@ -755,7 +761,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (cfg.threads < 1 || cfg.threads > MAX_THREADS || cfg.duration < 1)
+	if (cfg.threads < 1 || cfg.threads > MAX_THREADS || cfg.duration < 1 ||
+	    cfg.hang < 1)
 		usage();
 	if (!seeded) {
 		uint64_t x = now_ns() ^ ((uint64_t)getpid() << 32);

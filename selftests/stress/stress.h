@@ -89,6 +89,7 @@ struct config {
 	uint64_t seed;
 	int duration;
 	int threads;
+	int hang;		/* seconds without progress that make a hang */
 	const char *module;
 	bool priv;		/* root in the initial user namespace */
 	bool in_userns;		/* root of its own user namespace */
