@@ -135,14 +135,14 @@ vm_suite() {
 # (the "# TEST: N s" lines of selftests/run.sh).
 DEBUG_GROUP_A=(
 	interop_dtls.sh hs_interop.sh hs_coap.sh hs_openssl.sh hs_gnutls.sh
-	esprim_jwcrypto.py esprim_cjose esprim_errors.py esprim_keys.py
+	hs_keyupdate.sh esprim_jwcrypto.py esprim_cjose esprim_errors.py esprim_keys.py
 	esprim_forged.py esprim_race.py esprim_compat32 esprim_ctl.sh
 	esprim_unload.sh
 )
 DEBUG_GROUP_B=(
 	socket_create key_add genl_info.sh config.sh dtls_records.py
 	dtls_netns.py handshake_kernel.py hs_flood.sh hs_wolfssl.sh
-	hs_negative.sh hs_keyupdate.sh hs_loss.sh assoc_ctrl.py
+	hs_negative.sh hs_loss.sh assoc_ctrl.py
 	lifetime_races.py bounds.py stress.sh fault_inject.py monitor.sh
 	load_unload.sh
 )
