@@ -53,7 +53,7 @@ debugfs("fail_page_alloc/ignore-gfp-highmem", "N")
 debugfs("fail_page_alloc/min-order", "0")
 
 genl = Genl()
-t = Ktap(7)
+t = Ktap(6)
 
 
 def inject(n, op):
