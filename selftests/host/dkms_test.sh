@@ -13,24 +13,15 @@ REPO=$(cd "$HERE/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "KTAP version 1"
-echo "1..4"
-n=0
-failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n dkms: $2"
-	else
-		echo "not ok $n dkms: $2"
-		failed=1
-	fi
-}
+. "$REPO/selftests/lib.sh"
+plan 4
+# result STATUS DESC: one case, passing when STATUS is 0.
+result() { if [ "$1" -eq 0 ]; then ok "dkms: $2"; else not_ok "dkms: $2"; fi; }
 
 ver=$(sed -n 's/^#define M2MSEC_VERSION "\(.*\)"$/\1/p' "$REPO/kmod/version.h")
 if ! command -v dkms >/dev/null; then
 	for i in 1 2 3 4; do result 1 "dkms is installed (scripts/deps.sh installs it)"; done
-	exit 1
+	finish
 fi
 rm -f "$REPO/.vm/dkms/m2msec.ko"
 make -C "$REPO" --no-print-directory -s dkms-source DESTDIR="$tmp/dest" >"$tmp/src.log" 2>&1
@@ -83,4 +74,4 @@ else
 	sed 's/^/# /' "$tmp/inst.log" | tail -n 15
 fi
 result $rc "dkms install for ${KVER:-none} puts m2msec.ko (version $ver) under updates/dkms"
-exit $failed
+finish

@@ -14,19 +14,10 @@ KDIR=${KDIR:-/usr/src/linux-headers-${KVER:-none}}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "KTAP version 1"
-echo "1..5"
-n=0
-failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n install: $2"
-	else
-		echo "not ok $n install: $2"
-		failed=1
-	fi
-}
+. "$REPO/selftests/lib.sh"
+plan 5
+# result STATUS DESC: one case, passing when STATUS is 0.
+result() { if [ "$1" -eq 0 ]; then ok "install: $2"; else not_ok "install: $2"; fi; }
 
 dest=$tmp/root
 out=$tmp/log
@@ -71,4 +62,4 @@ printf '#include <linux/m2msec.h>\nint main(void) { return SOL_M2MSEC == 0; }\n'
 cc -I"$dest/usr/include" -o "$tmp/u" "$tmp/u.c" 2>&1 | sed 's/^/# /'
 result "${PIPESTATUS[0]}" "the installed UAPI header compiles on its own"
 
-exit $failed
+finish
