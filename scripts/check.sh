@@ -161,16 +161,16 @@ if [ "$vm" = 1 ]; then
 		if kd=$(scripts/build-debug-kernel.sh --dir 2>/dev/null) && [ -f "$REPO/.vm/debug/m2msec.ko" ]; then
 			export M2MSEC_TIMEOUT_SCALE=${M2MSEC_TIMEOUT_SCALE:-3} M2MSEC_HS_STEP=${M2MSEC_HS_STEP:-90}
 			if [ $# -gt 0 ]; then
-				vm_suite debug debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-console.log" \
+				vm_suite debug debug "${M2MSEC_DEBUG_TIMEOUT:-3300}" "$REPO/.vm/check-debug-console.log" \
 					"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "$@"
 			elif ! debug_groups_complete; then
 				tap_line "not ok" "debug: scripts/check.sh's two test groups list every test of selftests/run.sh once"
 			else
 				outa=$(mktemp)
 				outb=$(mktemp)
-				vm_start "$outa" debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-a-console.log" \
+				vm_start "$outa" debug "${M2MSEC_DEBUG_TIMEOUT:-3300}" "$REPO/.vm/check-debug-a-console.log" \
 					"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "${DEBUG_GROUP_A[@]}"
-				vm_start "$outb" debug "${M2MSEC_DEBUG_TIMEOUT:-4200}" "$REPO/.vm/check-debug-b-console.log" \
+				vm_start "$outb" debug "${M2MSEC_DEBUG_TIMEOUT:-3300}" "$REPO/.vm/check-debug-b-console.log" \
 					"$REPO/.vm/debug/m2msec.ko" selftests/run.sh "${DEBUG_GROUP_B[@]}"
 				wait
 				vm_report "$outa" debug "debug" "$REPO/.vm/check-debug-a-console.log"
