@@ -18,12 +18,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/hs_lib.sh"
 
 hs_init 9
-# Short timeouts: the daemon's below the kernel's (m2msecd(8)).  Settings
-# of this test's own network namespace.
-"$CTL" config set hs-timeout-ms 4000 >/dev/null
+# Short timeouts, the daemon's below the kernel's (m2msecd(8)): a third of
+# a step (M2MSEC_HS_STEP, longer on the debug kernel), so that the
+# killed-daemon case kills the daemon while it still holds the handshake.
+# Settings of this test's own network namespace.
+hs_secs=$((T_STEP / 3))
+"$CTL" config set hs-timeout-ms $(((hs_secs + 2) * 1000)) >/dev/null
 cat >"$tmp/conf" <<CONF
 ca $P/ca.pem
-handshake-timeout 3
+handshake-timeout $hs_secs
 [psk]
 identity $PSK_ID
 key-file $tmp/psk
@@ -140,7 +143,8 @@ kept=$port
 dk=$tmp/kept
 mkdir -p "$dk"
 mkfifo "$dk/peer.in"
-peer_bg "$dk/peer" timeout 90 openssl s_server -dtls1_2 \
+# It must outlive the killed-daemon case (up to four steps).
+peer_bg "$dk/peer" timeout $((5 * T_STEP)) openssl s_server -dtls1_2 \
 	-accept "$P_ADDR:$kept" -cipher PSK-AES128-CCM8 -quiet -nocert \
 	-psk_identity "$PSK_ID" -psk "$PSK" <>"$dk/peer.in"
 peer_bound "$kept" "$T_STEP"
