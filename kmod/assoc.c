@@ -107,11 +107,21 @@ struct m2msec_assoc *m2msec_assoc_alloc(struct m2msec_dtls_sock *ds)
 
 	if (!a)
 		return NULL;
+	if (m2msec_stats_init(&a->stats))
+		goto err_free;
+	if (dst_cache_init(&a->dst_cache, GFP_KERNEL_ACCOUNT))
+		goto err_stats;
 	a->ds = ds;
 	refcount_set(&a->ref, 1);
 	spin_lock_init(&a->lock);
 	a->created_ns = ktime_get_boottime_ns();
 	return a;
+
+err_stats:
+	m2msec_stats_free(&a->stats);
+err_free:
+	kfree(a);
+	return NULL;
 }
 
 static void m2msec_assoc_free_epochs(struct m2msec_assoc *a)
@@ -131,6 +141,8 @@ void m2msec_assoc_put(struct m2msec_assoc *a)
 	if (!a || !refcount_dec_and_test(&a->ref))
 		return;
 	m2msec_assoc_free_epochs(a);
+	dst_cache_destroy(&a->dst_cache);
+	m2msec_stats_free(&a->stats);
 	m2msec_actrl_put(a->ctrl);
 	kfree(a->peer_id);
 	kfree_rcu(a, rcu);
@@ -315,6 +327,6 @@ void m2msec_assoc_flush(struct m2msec_dtls_sock *ds)
  */
 void m2msec_assoc_count(struct m2msec_assoc *a, int idx, u64 v)
 {
-	m2msec_stat_add(&a->stats, idx, v);
-	atomic64_add(v, &m2msec_net(sock_net(&a->ds->sk))->stats[idx]);
+	m2msec_stats_add(&a->stats, idx, v);
+	m2msec_pcpu_net_add(m2msec_net(sock_net(&a->ds->sk))->stats, idx, v);
 }

@@ -42,6 +42,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <net/dst_cache.h>
 #include <net/sock.h>
 
 #include "m2msec.h"
@@ -59,16 +60,6 @@ struct m2msec_addr_key {
 	__be16 port;
 	u16 family;
 };
-
-/* Counters of an association; global ones live in struct m2msec_net. */
-struct m2msec_stats {
-	atomic64_t c[M2MSEC_A_STAT_MAX + 1];
-};
-
-static inline void m2msec_stat_add(struct m2msec_stats *s, int idx, u64 v)
-{
-	atomic64_add(v, &s->c[idx]);
-}
 
 struct m2msec_epoch {
 	refcount_t ref;
@@ -126,6 +117,7 @@ struct m2msec_assoc {
 	unsigned long tx_prev_until;	/* jiffies */
 	unsigned long rx_prev_until;
 
+	struct dst_cache dst_cache;	/* route to @peer (xmit.c) */
 	struct m2msec_stats stats;
 	struct rcu_head rcu;
 };
@@ -280,6 +272,24 @@ int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc);
 int m2msec_tx_control(struct m2msec_assoc *a, u8 type, const void *buf,
 		      size_t len, u64 *epoch, u64 *seq);
+
+/* xmit.c: one record on its way out (see m2msec_xmit_alloc()). */
+struct m2msec_route {
+	struct socket *sock;		/* m2msec_udp_get() */
+	struct dst_entry *dst;		/* NULL: the UDP socket's own path */
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} saddr;
+	unsigned int net_hdr;		/* IP header length */
+};
+
+int m2msec_xmit_alloc(struct m2msec_assoc *a, struct m2msec_route *r,
+		      unsigned int len, unsigned int tail,
+		      struct sk_buff **skb);
+void m2msec_xmit_abort(struct m2msec_assoc *a, struct m2msec_route *r);
+int m2msec_xmit(struct m2msec_assoc *a, struct m2msec_route *r,
+		struct sk_buff *skb);
 
 /* event.c */
 bool m2msec_limit_notify_point(u64 count, u64 max);

@@ -35,7 +35,7 @@ static u32 m2msec_hs_seed __read_mostly;
  */
 void m2msec_hs_net_count(struct net *net, int idx, s64 v)
 {
-	atomic64_add(v, &m2msec_net(net)->stats[idx]);
+	m2msec_pcpu_net_add(m2msec_net(net)->stats, idx, v);
 }
 
 static u32 m2msec_hs_hash(const struct m2msec_addr_key *k)

@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "esprim.h"
+#include "stats.h"
 
 #include "version.h"
 
@@ -67,7 +68,7 @@ struct m2msec_net {
 	struct m2msec_net_cfg cfg;
 	struct mutex socks_lock;	/* protects @socks */
 	struct list_head socks;		/* DTLS sockets of this namespace */
-	atomic64_t stats[M2MSEC_A_STAT_MAX + 1];
+	struct m2msec_pcpu_net __percpu *stats;	/* global counters */
 	struct m2msec_esprim_net esprim;
 	/* Handshake requests by id (handshake.c); BH lock: created in softirq. */
 	struct xarray hs_ids;

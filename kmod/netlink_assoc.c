@@ -504,7 +504,7 @@ int m2msec_nl_assoc_rekey(struct sk_buff *skb, struct genl_info *info)
 
 /* Counters 1..@last; the handshake ones (after PAD) are global only. */
 static int m2msec_nl_put_stats(struct sk_buff *msg, int attr,
-			       const atomic64_t *c, int last)
+			       const u64 *c, int last)
 {
 	struct nlattr *nest = nla_nest_start(msg, attr);
 	int i;
@@ -513,7 +513,7 @@ static int m2msec_nl_put_stats(struct sk_buff *msg, int attr,
 		return -EMSGSIZE;
 	for (i = M2MSEC_A_STAT_UNSPEC + 1; i <= last; i++)
 		if (i != M2MSEC_A_STAT_PAD &&
-		    nla_put_u64_64bit(msg, i, atomic64_read(&c[i]),
+		    nla_put_u64_64bit(msg, i, c[i],
 				      M2MSEC_A_STAT_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -554,9 +554,11 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 {
 	struct m2msec_epoch *tx = m2msec_epoch_get_rcu(&a->tx);
 	struct m2msec_epoch *rx = m2msec_epoch_get_rcu(&a->rx);
+	u64 vals[M2MSEC_STATS_ASSOC];
 	void *hdr;
 	int err = -EMSGSIZE;
 
+	m2msec_stats_read(&a->stats, vals);
 	hdr = genlmsg_put(msg, portid, seq, &m2msec_genl_family, flags,
 			  M2MSEC_CMD_ASSOC_GET);
 	if (!hdr)
@@ -586,8 +588,8 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 				      NSEC_PER_MSEC), M2MSEC_A_UNSPEC) ||
 	    m2msec_nl_put_dir(msg, M2MSEC_A_ASSOC_TX, tx) ||
 	    m2msec_nl_put_dir(msg, M2MSEC_A_ASSOC_RX, rx) ||
-	    m2msec_nl_put_stats(msg, M2MSEC_A_ASSOC_STATS, a->stats.c,
-				M2MSEC_A_STAT_PAD - 1)) {
+	    m2msec_nl_put_stats(msg, M2MSEC_A_ASSOC_STATS, vals,
+				M2MSEC_STATS_ASSOC - 1)) {
 		genlmsg_cancel(msg, hdr);
 		goto out;
 	}
@@ -680,6 +682,7 @@ out:
 int m2msec_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
 	struct m2msec_net *mn = m2msec_net(genl_info_net(info));
+	u64 vals[M2MSEC_STATS_NET];
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -687,7 +690,8 @@ int m2msec_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &m2msec_genl_family, 0, info->genlhdr->cmd);
-	if (!hdr || m2msec_nl_put_stats(msg, M2MSEC_A_STATS, mn->stats,
+	m2msec_pcpu_net_read(mn->stats, vals);
+	if (!hdr || m2msec_nl_put_stats(msg, M2MSEC_A_STATS, vals,
 					M2MSEC_A_STAT_MAX)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;

@@ -41,7 +41,11 @@ struct m2msec_net *m2msec_net(const struct net *net)
 static int __net_init m2msec_net_init(struct net *net)
 {
 	struct m2msec_net *mn = m2msec_net(net);
+	int err;
 
+	mn->stats = m2msec_pcpu_net_alloc();
+	if (!mn->stats)
+		return -ENOMEM;
 	mutex_init(&mn->cfg_lock);
 	mn->cfg = m2msec_cfg_defaults;
 	mutex_init(&mn->socks_lock);
@@ -53,7 +57,10 @@ static int __net_init m2msec_net_init(struct net *net)
 	atomic_set(&mn->assoc_count, 0);
 	mutex_init(&mn->hs_users_lock);
 	xa_init(&mn->hs_users);
-	return m2msec_hs_rl_init(mn);
+	err = m2msec_hs_rl_init(mn);
+	if (err)
+		free_percpu(mn->stats);
+	return err;
 }
 
 /* Requests hold their socket, sockets their namespace: none is left. */
@@ -66,6 +73,7 @@ static void __net_exit m2msec_net_exit(struct net *net)
 	WARN_ON_ONCE(!xa_empty(&mn->hs_users));
 	xa_destroy(&mn->hs_users);
 	m2msec_hs_rl_exit(mn);
+	free_percpu(mn->stats);
 }
 
 static struct pernet_operations m2msec_net_ops = {

@@ -48,7 +48,7 @@ struct m2msec_ctrl_cb {
 
 static void m2msec_net_count(struct m2msec_dtls_sock *ds, int idx)
 {
-	atomic64_inc(&m2msec_net(sock_net(&ds->sk))->stats[idx]);
+	m2msec_pcpu_net_add(m2msec_net(sock_net(&ds->sk))->stats, idx, 1);
 }
 
 static void m2msec_count(struct m2msec_dtls_sock *ds, struct m2msec_assoc *a,

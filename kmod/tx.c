@@ -2,8 +2,9 @@
 /*
  * Send path of DTLS sockets: one sendmsg() is one record in one datagram.
  *
- * The record is built in a single buffer (header, explicit nonce, payload,
- * inner content type and padding, tag) and encrypted in place; the
+ * The record is built in the skb that carries it (header, explicit nonce,
+ * payload, inner content type and padding, tag; xmit.c adds the UDP and IP
+ * headers in front) and encrypted in place; the
  * sequence number is taken under the association lock, so concurrent
  * senders never reuse a nonce.  AEAD confidentiality limits (RFC 9147
  * 4.5.3) are enforced per epoch: after the limit the epoch refuses to send
@@ -57,49 +58,23 @@ static int m2msec_tx_copy(u8 *dst, const struct m2msec_tx_src *src)
 	return copy_from_iter_full(dst, src->len, src->iter) ? 0 : -EFAULT;
 }
 
+/* Where the parts of one record go, and its length. */
+struct m2msec_tx_layout {
+	unsigned int hdr;	/* header (and DTLS 1.2 explicit nonce) */
+	unsigned int pt_len;	/* plaintext: content, inner type, padding */
+	unsigned int pad;	/* DTLS 1.3 zeros after the inner type */
+	unsigned int len;	/* the whole record */
+};
+
 /* DTLS 1.2: [hdr][explicit nonce][payload (+ inner type)][tag] */
-static int m2msec_tx_build12(struct m2msec_assoc *a, struct m2msec_epoch *ep,
-			     u8 type, const struct m2msec_tx_src *src,
-			     u64 seq, u8 **out, unsigned int *out_len)
+static void m2msec_tx_layout12(const struct m2msec_assoc *a, size_t len,
+			       struct m2msec_tx_layout *l)
 {
-	bool cid = a->tx_cid_len;
-	unsigned int expl = m2msec_rec12_explicit_len(a->cd->id);
-	unsigned int tag = a->cd->tag_len;
-	unsigned int pt_len = src->len + (cid ? 1 : 0);
-	unsigned int hdr = M2MSEC_REC12_HDR_LEN + a->tx_cid_len;
-	u8 nonce[12], aad[M2MSEC_REC12_AAD_MAX];
-	u8 outer = cid ? M2MSEC_CT_TLS12_CID : type;
-	unsigned int aad_len, total = hdr + expl + pt_len + tag;
-	u8 *buf, *pt;
-	int err;
-
-	/* One allocation: the record, then the crypto request. */
-	buf = kmalloc(total + m2msec_aead_scratch_size(ep), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	pt = buf + hdr + expl;
-	err = m2msec_tx_copy(pt, src);
-	if (err)
-		goto err_free;
-	if (cid)
-		m2msec_inner_plaintext_put(pt + src->len, type, 0);
-
-	m2msec_rec12_put_hdr(buf, outer, ep->epoch, seq, a->tx_cid,
-			     a->tx_cid_len, expl + pt_len + tag);
-	m2msec_rec12_nonce(nonce, a->cd->id, ep->iv, ep->epoch, seq, buf + hdr);
-	aad_len = m2msec_rec12_aad(aad, outer, ep->epoch, seq, a->tx_cid,
-				   a->tx_cid_len, pt_len);
-	err = m2msec_aead_crypt(ep, true, nonce, aad, aad_len, pt, pt_len,
-				m2msec_aead_scratch(buf, total));
-	if (err)
-		goto err_free;
-	*out = buf;
-	*out_len = total;
-	return 0;
-
-err_free:
-	kfree(buf);
-	return err;
+	l->hdr = M2MSEC_REC12_HDR_LEN + a->tx_cid_len +
+		 m2msec_rec12_explicit_len(a->cd->id);
+	l->pt_len = len + (a->tx_cid_len ? 1 : 0);
+	l->pad = 0;
+	l->len = l->hdr + l->pt_len + a->cd->tag_len;
 }
 
 /*
@@ -107,47 +82,100 @@ err_free:
  * number mask needs 16 bytes of ciphertext (RFC 9147 4.2.3): short records
  * are padded so they always have them.
  */
-static int m2msec_tx_build13(struct m2msec_assoc *a, struct m2msec_epoch *ep,
-			     u8 type, const struct m2msec_tx_src *src,
-			     u64 seq, u8 **out, unsigned int *out_len)
+static void m2msec_tx_layout13(const struct m2msec_assoc *a, size_t len,
+			       struct m2msec_tx_layout *l)
 {
 	unsigned int tag = a->cd->tag_len;
-	unsigned int pt_len = src->len + 1, pad = 0;
-	unsigned int hdr, total;
+
+	l->hdr = m2msec_rec13_hdr_len(a->tx_cid_len, false);
+	l->pt_len = len + 1;
+	l->pad = l->pt_len + tag < 16 ? 16 - l->pt_len - tag : 0;
+	l->pt_len += l->pad;
+	l->len = l->hdr + l->pt_len + tag;
+}
+
+/* Protect the record in @buf whose plaintext is in place. */
+static int m2msec_tx_seal12(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			    u8 type, size_t len, u64 seq,
+			    const struct m2msec_tx_layout *l, u8 *buf,
+			    void *scratch)
+{
+	unsigned int cid_hdr = M2MSEC_REC12_HDR_LEN + a->tx_cid_len;
+	u8 outer = a->tx_cid_len ? M2MSEC_CT_TLS12_CID : type;
+	u8 nonce[12], aad[M2MSEC_REC12_AAD_MAX];
+	u8 *pt = buf + l->hdr;
+	unsigned int aad_len;
+
+	if (a->tx_cid_len)
+		m2msec_inner_plaintext_put(pt + len, type, 0);
+	m2msec_rec12_put_hdr(buf, outer, ep->epoch, seq, a->tx_cid,
+			     a->tx_cid_len, l->len - M2MSEC_REC12_HDR_LEN -
+			     a->tx_cid_len);
+	m2msec_rec12_nonce(nonce, a->cd->id, ep->iv, ep->epoch, seq,
+			   buf + cid_hdr);
+	aad_len = m2msec_rec12_aad(aad, outer, ep->epoch, seq, a->tx_cid,
+				   a->tx_cid_len, l->pt_len);
+	return m2msec_aead_crypt(ep, true, nonce, aad, aad_len, pt, l->pt_len,
+				 scratch);
+}
+
+static int m2msec_tx_seal13(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			    u8 type, size_t len, u64 seq,
+			    const struct m2msec_tx_layout *l, u8 *buf,
+			    void *scratch)
+{
 	u8 nonce[12], mask[16];
-	u8 *buf, *pt;
+	u8 *pt = buf + l->hdr;
 	int err;
 
-	if (pt_len + tag < 16)
-		pad = 16 - pt_len - tag;
-	pt_len += pad;
-	total = m2msec_rec13_hdr_len(a->tx_cid_len, false) + pt_len + tag;
-	/* One allocation: the record, then the crypto request. */
-	buf = kmalloc(total + m2msec_aead_scratch_size(ep), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	hdr = m2msec_rec13_put_hdr(buf, ep->epoch, seq, a->tx_cid,
-				   a->tx_cid_len, pt_len + tag, false);
-	pt = buf + hdr;
-	err = m2msec_tx_copy(pt, src);
-	if (err)
-		goto err_free;
-	m2msec_inner_plaintext_put(pt + src->len, type, pad);
-
+	m2msec_rec13_put_hdr(buf, ep->epoch, seq, a->tx_cid, a->tx_cid_len,
+			     l->len - l->hdr, false);
+	m2msec_inner_plaintext_put(pt + len, type, l->pad);
 	m2msec_rec13_nonce(nonce, ep->iv, seq);
 	/* The AAD is the header with the sequence number in clear. */
-	err = m2msec_aead_crypt(ep, true, nonce, buf, hdr, pt, pt_len,
-				m2msec_aead_scratch(buf, total)) ?:
+	err = m2msec_aead_crypt(ep, true, nonce, buf, l->hdr, pt, l->pt_len,
+				scratch) ?:
 	      m2msec_sn_mask(ep, pt, mask);
+	if (!err)
+		m2msec_rec13_mask_tx(buf, a->tx_cid_len, mask);
+	return err;
+}
+
+/*
+ * One record in one skb: the payload is copied once, from the caller
+ * straight into place, encrypted there (the crypto request lives in the
+ * skb's tailroom) and sent by xmit.c.
+ */
+static int m2msec_tx_build(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			   u8 type, const struct m2msec_tx_src *src, u64 seq)
+{
+	bool v13 = a->version == M2MSEC_DTLS_1_3;
+	struct m2msec_tx_layout l;
+	struct m2msec_route r;
+	struct sk_buff *skb;
+	int err;
+
+	if (v13)
+		m2msec_tx_layout13(a, src->len, &l);
+	else
+		m2msec_tx_layout12(a, src->len, &l);
+	err = m2msec_xmit_alloc(a, &r, l.len, m2msec_aead_scratch_size(ep),
+				&skb);
+	if (err)
+		return err;
+	err = m2msec_tx_copy(skb->data + l.hdr, src);
 	if (err)
 		goto err_free;
-	m2msec_rec13_mask_tx(buf, a->tx_cid_len, mask);
-	*out = buf;
-	*out_len = hdr + pt_len + tag;
-	return 0;
+	err = (v13 ? m2msec_tx_seal13 : m2msec_tx_seal12)(a, ep, type,
+			src->len, seq, &l, skb->data,
+			m2msec_aead_scratch(skb->data, l.len));
+	if (err)
+		goto err_free;
+	return m2msec_xmit(a, &r, skb);
 
 err_free:
-	kfree(buf);
+	kfree_skb(skb);
+	m2msec_xmit_abort(a, &r);
 	return err;
 }
 
@@ -155,9 +183,7 @@ static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 			    u8 type, const struct m2msec_tx_src *src,
 			    u64 *seq_out)
 {
-	unsigned int len;
 	u64 seq;
-	u8 *buf;
 	int err;
 
 	if (!m2msec_tx_seq(a, ep, &seq)) {
@@ -166,14 +192,7 @@ static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 	}
 	if (seq_out)
 		*seq_out = seq;
-	if (a->version == M2MSEC_DTLS_1_3)
-		err = m2msec_tx_build13(a, ep, type, src, seq, &buf, &len);
-	else
-		err = m2msec_tx_build12(a, ep, type, src, seq, &buf, &len);
-	if (!err) {
-		err = m2msec_udp_send(a->ds, &a->peer, buf, len);
-		kfree(buf);
-	}
+	err = m2msec_tx_build(a, ep, type, src, seq);
 	if (err) {
 		m2msec_assoc_count(a, M2MSEC_A_STAT_TX_ERR, 1);
 		return err;

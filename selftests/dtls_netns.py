@@ -14,6 +14,7 @@ attempt; namespaces have their own counters.
 """
 import ctypes
 import errno
+import json
 import os
 import socket
 import struct
@@ -110,7 +111,7 @@ def exchange(a, b):
 
 
 setup()
-t = Ktap(5)
+t = Ktap(6)
 sides = []
 root_genl = Genl()
 root_before = global_stats(root_genl)
@@ -151,12 +152,60 @@ try:
     t.check("netns: each namespace counts its own records, the initial one none of them",
             counters_per_ns)
 
+    def tx_packets(ns, dev):
+        out = subprocess.run(["ip", "-n", ns, "-j", "-s", "link", "show",
+                              "dev", dev], check=True, capture_output=True,
+                             text=True).stdout
+        return json.loads(out)[0]["stats64"]["tx"]["packets"]
+
+    def routes():
+        # A second link between the namespaces; the route to the peer
+        # moves to it and back, its MTU shrinks: each record takes the
+        # route of the moment (the association's cached route is
+        # refreshed), not the one it was first sent on.
+        sh("ip", "link", "add", "m2wa", "netns", "m2a", "type", "veth",
+           "peer", "name", "m2wb", "netns", "m2b")
+        for ns, dev in (("m2a", "m2wa"), ("m2b", "m2wb")):
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        # m2b answers through m2vb what came in on m2wb.
+        sh("ip", "netns", "exec", "m2b", "sysctl", "-qw",
+           "net.ipv4.conf.all.rp_filter=0",
+           "net.ipv4.conf.m2wb.rp_filter=0")
+        a, b = pair(DTLS12, "AES-128-GCM", ("10.99.0.1", 5685),
+                    ("10.99.0.2", 5685))
+        sides.extend((a, b))
+
+        def via(dev, payload):
+            before = tx_packets("m2a", dev)
+            a.send(payload)
+            expect(b.recv()[0] == payload, "record %r lost" % payload[:8])
+            expect(tx_packets("m2a", dev) > before,
+                   "the record did not leave through %s" % dev)
+
+        via("m2va", b"first, on the connected route")
+        sh("ip", "-n", "m2a", "route", "add", "10.99.0.2/32", "dev", "m2wa")
+        via("m2wa", b"after the route moved to m2wa")
+        sh("ip", "-n", "m2a", "link", "set", "m2wa", "mtu", "600")
+        expect_errno(errno.EMSGSIZE, lambda: a.send(b"z" * 600))
+        via("m2wa", b"s" * 500)
+        sh("ip", "-n", "m2a", "route", "del", "10.99.0.2/32")
+        via("m2va", b"back on m2va")
+        sh("ip", "-n", "m2a", "route", "del", "10.99.0.0/24", "dev", "m2va")
+        expect_errno(errno.ENETUNREACH, lambda: a.send(b"no route"))
+        sh("ip", "-n", "m2a", "route", "add", "10.99.0.0/24", "dev", "m2va")
+        via("m2va", b"route restored")
+        exchange(a, b)
+
+    t.check("netns: records follow route changes (moved to another link, MTU lowered: EMSGSIZE, deleted: ENETUNREACH, restored)",
+            routes)
+
     def unload_refused():
         r = subprocess.run(["rmmod", "m2msec"], stderr=subprocess.PIPE)
         expect(r.returncode != 0, "rmmod succeeded with live sockets")
         expect(os.path.isdir("/sys/module/m2msec"))
         exchange(sides[0], sides[1])
         exchange(sides[2], sides[3])
+        exchange(sides[4], sides[5])
 
     t.check("netns: with live sockets in two namespaces the module refuses to unload and the sockets keep working",
             unload_refused)
