@@ -314,6 +314,12 @@ EOF
 read -r -d '' STAGE2_SH <<'EOF' || true
 . /run/m2msec/job.env
 ip link set lo up || echo "m2msec-vm: warning: cannot bring lo up" >&2
+# The CPU's crypto modules, which udev loads from the CPU's modalias on a
+# real gateway (and the crypto API does not load by itself: gcm(aes) would
+# stay on aes-generic): AES-NI, CLMUL GHASH, the x86 ChaCha20/Poly1305.
+# Built in on the debug kernel; a CPU without the feature refuses them.
+modprobe -q -a aesni_intel ghash_clmulni_intel chacha_x86_64 \
+    poly1305_x86_64 2>/dev/null || true
 if [ -n "$M2MSEC_MODULE" ]; then
     deps=$(modinfo -F depends "$M2MSEC_MODULE" 2>/dev/null | tr ',' ' ')
     soft=$(modinfo -F softdep "$M2MSEC_MODULE" 2>/dev/null |
