@@ -282,10 +282,11 @@ struct m2msec_route {
 		struct in6_addr v6;
 	} saddr;
 	unsigned int net_hdr;		/* IP header length */
+	unsigned int seg;		/* one record; less than skb->len: GSO */
 };
 
 int m2msec_xmit_alloc(struct m2msec_assoc *a, struct m2msec_route *r,
-		      unsigned int len, unsigned int tail,
+		      unsigned int len, unsigned int seg, unsigned int tail,
 		      struct sk_buff **skb);
 void m2msec_xmit_abort(struct m2msec_assoc *a, struct m2msec_route *r);
 int m2msec_xmit(struct m2msec_assoc *a, struct m2msec_route *r,

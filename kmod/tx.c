@@ -21,41 +21,56 @@
 
 /* RFC 6347 4.1 / RFC 8446 5.1: at most 2^14 bytes of plaintext. */
 #define M2MSEC_MAX_PLAINTEXT	16384
+/* Records of one GSO packet: with IPv6 and UDP headers, at most 2^16 - 1. */
+#define M2MSEC_TX_GSO_MAX	(65535 - 40 - 8)
 
+/*
+ * What to send: @len bytes from user memory or a kernel buffer, as
+ * @n records of @seg bytes (the last one gets what is left).
+ */
 struct m2msec_tx_src {
 	struct iov_iter *iter;	/* user data, or */
-	const void *kbuf;	/* kernel data */
+	const void *kbuf;	/* kernel data (one record) */
 	size_t len;
+	size_t seg;
+	unsigned int n;
 };
 
-/* Reserve the next sequence number of @ep; false when none may be used. */
+/*
+ * Reserve the next @n sequence numbers of @ep, all or none; false when
+ * they may not all be used.
+ */
 static bool m2msec_tx_seq(struct m2msec_assoc *a, struct m2msec_epoch *ep,
-			  u64 *seq)
+			  unsigned int n, u64 *seq)
 {
-	u64 max = ep->cd->confidentiality_limit, records = 0;
+	u64 max = ep->cd->confidentiality_limit, records = 0, r;
 	bool ok;
 
 	spin_lock_bh(&a->lock);
 	/* 48-bit sequence numbers must never wrap (RFC 6347 4.1). */
-	ok = ep->seq <= M2MSEC_SEQ_MAX && ep->records < max;
+	ok = ep->seq + n - 1 <= M2MSEC_SEQ_MAX && ep->records + n <= max;
 	if (ok) {
-		*seq = ep->seq++;
-		records = ++ep->records;
+		*seq = ep->seq;
+		ep->seq += n;
+		ep->records += n;
+		records = ep->records;
 	}
 	spin_unlock_bh(&a->lock);
-	if (ok && m2msec_limit_notify_point(records, max))
-		m2msec_event_limit(a, M2MSEC_LIMIT_CONFIDENTIALITY, ep->epoch,
-				   records, max);
+	for (r = records - n + 1; ok && r <= records; r++)
+		if (m2msec_limit_notify_point(r, max))
+			m2msec_event_limit(a, M2MSEC_LIMIT_CONFIDENTIALITY,
+					   ep->epoch, r, max);
 	return ok;
 }
 
-static int m2msec_tx_copy(u8 *dst, const struct m2msec_tx_src *src)
+static int m2msec_tx_copy(u8 *dst, const struct m2msec_tx_src *src,
+			  size_t len)
 {
 	if (src->kbuf) {
-		memcpy(dst, src->kbuf, src->len);
+		memcpy(dst, src->kbuf, len);
 		return 0;
 	}
-	return copy_from_iter_full(dst, src->len, src->iter) ? 0 : -EFAULT;
+	return copy_from_iter_full(dst, len, src->iter) ? 0 : -EFAULT;
 }
 
 /* Where the parts of one record go, and its length. */
@@ -141,36 +156,74 @@ static int m2msec_tx_seal13(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 	return err;
 }
 
+static void m2msec_tx_layout(const struct m2msec_assoc *a, size_t len,
+			     struct m2msec_tx_layout *l)
+{
+	if (a->version == M2MSEC_DTLS_1_3)
+		m2msec_tx_layout13(a, len, l);
+	else
+		m2msec_tx_layout12(a, len, l);
+}
+
+/* The length of the records of @src, back to back. */
+static size_t m2msec_tx_len(const struct m2msec_assoc *a,
+			    const struct m2msec_tx_src *src)
+{
+	struct m2msec_tx_layout l, last;
+
+	m2msec_tx_layout(a, src->seg, &l);
+	m2msec_tx_layout(a, src->len - (src->n - 1) * src->seg, &last);
+	return (src->n - 1) * l.len + last.len;
+}
+
+/* Copy and protect record @i of @src at @rec; @scratch for the crypto. */
+static int m2msec_tx_fill(struct m2msec_assoc *a, struct m2msec_epoch *ep,
+			  u8 type, const struct m2msec_tx_src *src,
+			  unsigned int i, u64 seq, u8 *rec, void *scratch)
+{
+	size_t len = i + 1 < src->n ? src->seg : src->len - i * src->seg;
+	struct m2msec_tx_layout l;
+	int err;
+
+	m2msec_tx_layout(a, len, &l);
+	err = m2msec_tx_copy(rec + l.hdr, src, len);
+	if (err)
+		return err;
+	if (a->version == M2MSEC_DTLS_1_3)
+		return m2msec_tx_seal13(a, ep, type, len, seq + i, &l, rec,
+					scratch);
+	return m2msec_tx_seal12(a, ep, type, len, seq + i, &l, rec, scratch);
+}
+
 /*
- * One record in one skb: the payload is copied once, from the caller
- * straight into place, encrypted there (the crypto request lives in the
- * skb's tailroom) and sent by xmit.c.
+ * The records of @src in one skb, back to back (one GSO packet when there
+ * are several): each payload is copied once, from the caller straight
+ * into place, and encrypted there (the crypto request lives in the skb's
+ * tailroom); xmit.c sends the skb.
  */
 static int m2msec_tx_build(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 			   u8 type, const struct m2msec_tx_src *src, u64 seq)
 {
-	bool v13 = a->version == M2MSEC_DTLS_1_3;
 	struct m2msec_tx_layout l;
 	struct m2msec_route r;
 	struct sk_buff *skb;
+	unsigned int i;
+	size_t len;
 	int err;
 
-	if (v13)
-		m2msec_tx_layout13(a, src->len, &l);
-	else
-		m2msec_tx_layout12(a, src->len, &l);
-	err = m2msec_xmit_alloc(a, &r, l.len, m2msec_aead_scratch_size(ep),
-				&skb);
+	m2msec_tx_layout(a, src->seg, &l);
+	len = m2msec_tx_len(a, src);
+	err = m2msec_xmit_alloc(a, &r, len, src->n > 1 ? l.len : len,
+				m2msec_aead_scratch_size(ep), &skb);
 	if (err)
 		return err;
-	err = m2msec_tx_copy(skb->data + l.hdr, src);
-	if (err)
-		goto err_free;
-	err = (v13 ? m2msec_tx_seal13 : m2msec_tx_seal12)(a, ep, type,
-			src->len, seq, &l, skb->data,
-			m2msec_aead_scratch(skb->data, l.len));
-	if (err)
-		goto err_free;
+	for (i = 0; i < src->n; i++) {
+		err = m2msec_tx_fill(a, ep, type, src, i, seq,
+				     skb->data + i * l.len,
+				     m2msec_aead_scratch(skb->data, len));
+		if (err)
+			goto err_free;
+	}
 	return m2msec_xmit(a, &r, skb);
 
 err_free:
@@ -186,7 +239,10 @@ static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 	u64 seq;
 	int err;
 
-	if (!m2msec_tx_seq(a, ep, &seq)) {
+	/* A GSO packet is one IP packet before segmentation. */
+	if (src->n > 1 && m2msec_tx_len(a, src) > M2MSEC_TX_GSO_MAX)
+		return -EMSGSIZE;
+	if (!m2msec_tx_seq(a, ep, src->n, &seq)) {
 		m2msec_assoc_count(a, M2MSEC_A_STAT_LIMIT, 1);
 		return -EKEYEXPIRED;
 	}
@@ -197,7 +253,7 @@ static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 		m2msec_assoc_count(a, M2MSEC_A_STAT_TX_ERR, 1);
 		return err;
 	}
-	m2msec_assoc_count(a, M2MSEC_A_STAT_TX_RECORDS, 1);
+	m2msec_assoc_count(a, M2MSEC_A_STAT_TX_RECORDS, src->n);
 	m2msec_assoc_count(a, M2MSEC_A_STAT_TX_BYTES, src->len);
 	return 0;
 }
@@ -223,6 +279,7 @@ static struct m2msec_epoch *m2msec_tx_epoch(struct m2msec_assoc *a, u64 want)
 struct m2msec_tx_opts {
 	u32 assoc_id;
 	u64 epoch;
+	u16 segment;
 };
 
 static int m2msec_tx_cmsgs(struct msghdr *msg, struct m2msec_tx_opts *o)
@@ -231,6 +288,7 @@ static int m2msec_tx_cmsgs(struct msghdr *msg, struct m2msec_tx_opts *o)
 
 	o->assoc_id = 0;
 	o->epoch = U64_MAX;
+	o->segment = 0;
 	for_each_cmsghdr(c, msg) {
 		if (!CMSG_OK(msg, c))
 			return -EINVAL;
@@ -246,6 +304,13 @@ static int m2msec_tx_cmsgs(struct msghdr *msg, struct m2msec_tx_opts *o)
 			if (c->cmsg_len != CMSG_LEN(sizeof(u64)))
 				return -EINVAL;
 			memcpy(&o->epoch, CMSG_DATA(c), sizeof(u64));
+			break;
+		case M2MSEC_CMSG_SEGMENT:
+			if (c->cmsg_len != CMSG_LEN(sizeof(u16)))
+				return -EINVAL;
+			memcpy(&o->segment, CMSG_DATA(c), sizeof(u16));
+			if (!o->segment)
+				return -EINVAL;
 			break;
 		default:
 			return -EINVAL;
@@ -280,20 +345,24 @@ static struct m2msec_assoc *m2msec_tx_assoc(struct m2msec_dtls_sock *ds,
 }
 
 /**
- * m2msec_dtls_sendmsg() - send @len bytes as one application data record
+ * m2msec_dtls_sendmsg() - send @len bytes as one application data record,
+ *	or as several of M2MSEC_CMSG_SEGMENT bytes in one GSO packet
  * @sock: DTLS socket
  * @msg: data; destination from M2MSEC_CMSG_ASSOC_ID, msg_name or connect();
- *	optional M2MSEC_CMSG_EPOCH
+ *	optional M2MSEC_CMSG_EPOCH and M2MSEC_CMSG_SEGMENT
  * @len: bytes
  *
- * Return: @len, or EMSGSIZE (record or path too small), ENOTCONN (no
- * association), EDESTADDRREQ, EKEYEXPIRED (epoch gone or usage limit),
- * EINVAL (bad cmsg), EFAULT, ENOMEM.
+ * Return: @len, or EMSGSIZE (record or path too small, too many
+ * segments), ENOTCONN (no association), EDESTADDRREQ, EKEYEXPIRED (epoch
+ * gone or usage limit), EINVAL (bad cmsg), EOPNOTSUPP (segments on a route
+ * without GSO), EAGAIN (send buffer full), EFAULT, ENOMEM.
  */
 int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct m2msec_dtls_sock *ds = m2msec_dtls_sk(sock->sk);
-	struct m2msec_tx_src src = { .iter = &msg->msg_iter, .len = len };
+	struct m2msec_tx_src src = {
+		.iter = &msg->msg_iter, .len = len, .seg = len, .n = 1,
+	};
 	struct m2msec_tx_opts o;
 	struct m2msec_epoch *ep;
 	struct m2msec_assoc *a;
@@ -303,11 +372,17 @@ int m2msec_dtls_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
 			       MSG_CMSG_COMPAT | MSG_BATCH))
 		return -EOPNOTSUPP;
-	if (len > M2MSEC_MAX_PLAINTEXT)
-		return -EMSGSIZE;
 	err = m2msec_tx_cmsgs(msg, &o);
 	if (err)
 		return err;
+	if (o.segment && o.segment < len) {
+		src.seg = o.segment;
+		src.n = DIV_ROUND_UP(len, o.segment);
+		if (src.n > M2MSEC_SEGMENTS_MAX)
+			return -EMSGSIZE;
+	}
+	if (src.seg > M2MSEC_MAX_PLAINTEXT)
+		return -EMSGSIZE;
 	a = m2msec_tx_assoc(ds, msg, &o, &err);
 	if (!a)
 		return err;
@@ -357,7 +432,7 @@ int m2msec_tx_alert(struct m2msec_assoc *a, u8 level, u8 desc)
 int m2msec_tx_control(struct m2msec_assoc *a, u8 type, const void *buf,
 		      size_t len, u64 *epoch, u64 *seq)
 {
-	struct m2msec_tx_src src = { .kbuf = buf, .len = len };
+	struct m2msec_tx_src src = { .kbuf = buf, .len = len, .seg = len, .n = 1 };
 	struct m2msec_epoch *ep;
 	int err = -ENOKEY;
 

@@ -135,19 +135,24 @@ static int m2msec_route6(struct m2msec_assoc *a, struct sock *sk,
  * m2msec_xmit_alloc() - an skb for one record to @a's peer
  * @a: association the caller holds a reference on
  * @r: route state, filled here; pass it to m2msec_xmit()
- * @len: the record's length
+ * @len: the length of the records
+ * @seg: the length of one record (@len for one record), or 0 when @len
+ *	holds several records of which only the last may be shorter: a GSO
+ *	packet (then @seg is the length of the others)
  * @tail: extra tailroom the caller uses as scratch (not sent)
  * @skb: the skb: @len bytes put, headroom reserved
  *
  * Takes the UDP socket (m2msec_udp_get()) and a route; both are released
  * by m2msec_xmit() or m2msec_xmit_abort().
  *
- * Return: 0, or ENOTCONN (no UDP socket), EMSGSIZE (larger than the path
- * MTU), EAGAIN (send buffer full), a route lookup error (ENETUNREACH,
+ * Return: 0, or ENOTCONN (no UDP socket), EMSGSIZE (a record larger than
+ * the path MTU, a GSO packet over 64 KiB), EOPNOTSUPP (a GSO packet on a
+ * route that cannot carry one: IPsec, or the UDP socket's own path),
+ * EAGAIN (send buffer full), a route lookup error (ENETUNREACH,
  * EHOSTUNREACH, EACCES for broadcast), ENOMEM.
  */
 int m2msec_xmit_alloc(struct m2msec_assoc *a, struct m2msec_route *r,
-		      unsigned int len, unsigned int tail,
+		      unsigned int len, unsigned int seg, unsigned int tail,
 		      struct sk_buff **skb)
 {
 	struct m2msec_dtls_sock *ds = a->ds;
@@ -161,18 +166,24 @@ int m2msec_xmit_alloc(struct m2msec_assoc *a, struct m2msec_route *r,
 	if (!r->sock)
 		return -ENOTCONN;
 	sk = r->sock->sk;
+	r->seg = seg;
+	err = -EOPNOTSUPP;
 	if (m2msec_xmit_direct(sk, &a->peer)) {
 		err = sk->sk_family == AF_INET ? m2msec_route4(a, sk, r) :
 						 m2msec_route6(a, sk, r);
 		if (err)
 			goto err_put;
-		if (len + sizeof(struct udphdr) + r->net_hdr >
-		    dst_mtu(r->dst)) {
-			err = -EMSGSIZE;
+		head = r->net_hdr + sizeof(struct udphdr);
+		err = -EMSGSIZE;
+		if (seg + head > dst_mtu(r->dst) ||
+		    (seg < len && len + head > IP_MAX_MTU))
 			goto err_put;
-		}
-		head = LL_RESERVED_SPACE(r->dst->dev) + r->dst->header_len +
-		       r->net_hdr + sizeof(struct udphdr);
+		err = -EOPNOTSUPP;
+		if (seg < len && dst_xfrm(r->dst))
+			goto err_put;
+		head += LL_RESERVED_SPACE(r->dst->dev) + r->dst->header_len;
+	} else if (seg < len) {
+		goto err_put;
 	}
 	s = sock_alloc_send_skb(sk, head + len + tail, 1, &err);
 	if (!s)
@@ -240,6 +251,15 @@ int m2msec_xmit(struct m2msec_assoc *a, struct m2msec_route *r,
 		goto out;
 	}
 	r->dst = NULL;	/* the transmit helpers take the reference */
+	if (r->seg < skb->len) {
+		/* As udp_send_skb() builds a UDP_SEGMENT packet. */
+		skb_shinfo(skb)->gso_size = r->seg;
+		skb_shinfo(skb)->gso_type = SKB_GSO_UDP_L4;
+		skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(skb->len, r->seg);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb->data - sizeof(struct udphdr) - skb->head;
+		skb->csum_offset = offsetof(struct udphdr, check);
+	}
 	skb->mark = READ_ONCE(sk->sk_mark);
 	skb->priority = READ_ONCE(sk->sk_priority);
 	local_bh_disable();

@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from m2msec import (DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID, Assoc,  # noqa: E402
+                    CMSG_SEGMENT,
                     Genl, Keys, Ktap, dtls_socket, expect, expect_errno,
                     global_stats, recv_record)
 
@@ -78,9 +79,11 @@ class Side:
     def install(self, peer, version, cipher, tx, rx):
         self.a = Assoc(self.genl, self.sock, peer, cipher, version, tx, rx)
 
-    def send(self, data):
-        return self.sock.sendmsg([data], [(SOL_M2MSEC, CMSG_ASSOC_ID,
-                                           struct.pack("=I", self.a.id))])
+    def send(self, data, segment=0):
+        anc = [(SOL_M2MSEC, CMSG_ASSOC_ID, struct.pack("=I", self.a.id))]
+        if segment:
+            anc.append((SOL_M2MSEC, CMSG_SEGMENT, struct.pack("=H", segment)))
+        return self.sock.sendmsg([data], anc)
 
     def recv(self):
         deadline = time.monotonic() + 5
@@ -188,6 +191,13 @@ try:
         sh("ip", "-n", "m2a", "link", "set", "m2wa", "mtu", "600")
         expect_errno(errno.EMSGSIZE, lambda: a.send(b"z" * 600))
         via("m2wa", b"s" * 500)
+        # Records of one GSO packet (M2MSEC_CMSG_SEGMENT) each fit the
+        # MTU, the packet does not: the receiving kernel gets them apart.
+        expect_errno(errno.EMSGSIZE, lambda: a.send(b"z" * 1200, 600))
+        expect(a.send(b"1" * 500 + b"2" * 500 + b"3" * 200, 500) == 1200)
+        got = [b.recv()[0] for _ in range(3)]
+        expect(got == [b"1" * 500, b"2" * 500, b"3" * 200],
+               "records %r" % [len(g) for g in got])
         sh("ip", "-n", "m2a", "route", "del", "10.99.0.2/32")
         via("m2va", b"back on m2va")
         sh("ip", "-n", "m2a", "route", "del", "10.99.0.0/24", "dev", "m2va")
@@ -196,7 +206,8 @@ try:
         via("m2va", b"route restored")
         exchange(a, b)
 
-    t.check("netns: records follow route changes (moved to another link, MTU lowered: EMSGSIZE, deleted: ENETUNREACH, restored)",
+    t.check("netns: records follow route changes (moved to another link, MTU lowered: EMSGSIZE, also per record of a "
+            "M2MSEC_CMSG_SEGMENT packet, which arrives as its records; deleted: ENETUNREACH; restored)",
             routes)
 
     def unload_refused():

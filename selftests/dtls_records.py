@@ -27,13 +27,14 @@ from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa:
                     CMD_SET_CONFIG, A_CFG_CTRL_QUEUE_MAX, Genl, Keys, Ktap, dtls_socket, expect,
                     expect_errno, global_stats, open12, open13, recv_record,
                     A_ASSOC_SUITE, nla_u16,
-                    seal12, seal13, sendmmsg_records, sock_connect, sock_name)
+                    seal12, seal13, sendmmsg_records, sock_connect, sock_name,
+                    CMSG_SEGMENT, SEGMENTS_MAX)
 
 VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(2 * len(VERS) * len(CIPHERS) + 29)
+t = Ktap(2 * len(VERS) * len(CIPHERS) + 32)
 
 
 class Pair:
@@ -480,6 +481,60 @@ def batch_send(p):
 
 t.check("socket: one sendmmsg() of three messages sends three records in order",
         lambda: with_pair(DTLS12, "AES-128-GCM", batch_send))
+
+
+def segment_send(p, data, seg):
+    anc = [(SOL_M2MSEC, CMSG_ASSOC_ID, struct.pack("=I", p.a.id)),
+           (SOL_M2MSEC, CMSG_SEGMENT, struct.pack("=H", seg))]
+    return p.k.sendmsg([data], anc)
+
+
+def segments(p):
+    """M2MSEC_CMSG_SEGMENT: one sendmsg(), many records, one GSO packet;
+    the peer's plain UDP socket sees one datagram per record."""
+    data = bytes(range(256)) * 4 + b"tail"          # 1028 bytes
+    before = p.a.stats()["tx_records"]
+    expect(segment_send(p, data, 64) == len(data))
+    chunks = [data[i:i + 64] for i in range(0, len(data), 64)]
+    got = [p.peer_recv()[2:4] for _ in chunks]
+    first = got[0][0]
+    expect([g[1] for g in got] == chunks,
+           "records %r" % [len(g[1]) for g in got])
+    expect([g[0] for g in got] == list(range(first, first + len(chunks))),
+           "sequence numbers %r" % [g[0] for g in got])
+    expect(p.a.stats()["tx_records"] == before + len(chunks),
+           "tx_records %d -> %d" % (before, p.a.stats()["tx_records"]))
+    # Exactly SEGMENTS_MAX records; a segment of the whole length or more
+    # is one record; the next send follows in sequence.
+    expect(segment_send(p, b"m" * (10 * SEGMENTS_MAX), 10) ==
+           10 * SEGMENTS_MAX)
+    got = [p.peer_recv()[2:4] for _ in range(SEGMENTS_MAX)]
+    expect(all(g[1] == b"m" * 10 for g in got) and
+           got[-1][0] == first + len(chunks) + SEGMENTS_MAX - 1, repr(got[-1]))
+    expect(segment_send(p, b"one", 3) == 3)
+    expect(p.peer_recv()[2:4] == (got[-1][0] + 1, b"one"))
+    # Refused, nothing sent: segment 0, too many segments, a segment over
+    # 2^14, 64 KiB of records.
+    expect_errno(errno.EINVAL, lambda: segment_send(p, b"x" * 10, 0))
+    expect_errno(errno.EMSGSIZE,
+                 lambda: segment_send(p, b"x" * (SEGMENTS_MAX + 1), 1))
+    expect_errno(errno.EMSGSIZE,
+                 lambda: segment_send(p, b"x" * 20000, 16385))
+    expect_errno(errno.EMSGSIZE,
+                 lambda: segment_send(p, b"x" * 16384 * 4, 16384))
+    p.kernel_send(b"after")
+    expect(p.peer_recv()[2:4] == (got[-1][0] + 2, b"after"))
+
+
+for vname, v in VERS.items():
+    t.check("socket: %s: one sendmsg() with M2MSEC_CMSG_SEGMENT sends its data as records of that size "
+            "(the last shorter) with consecutive sequence numbers, one datagram each; "
+            "at most 64 of them and 64 KiB, segment 0 EINVAL" % vname,
+            lambda v=v: with_pair(v, "AES-128-GCM", segments))
+t.check("socket: DTLS 1.2 with Connection IDs over IPv6: M2MSEC_CMSG_SEGMENT records",
+        lambda: with_pair(DTLS12, "AES-128-CCM-8", segments,
+                          kaddr=("::1", 4434), paddr=("::1", 5556),
+                          tx_cid=b"\x01\x02", rx_cid=b"\x03\x04"))
 
 
 def ipv6(p):

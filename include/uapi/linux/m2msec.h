@@ -701,11 +701,23 @@ enum m2msec_stat_attr {
  * @M2MSEC_CMSG_EPOCH: __u64.  recvmsg(): the epoch of the record (always
  *	present).  sendmsg(): send in this epoch (the current one or the one
  *	it replaced, within the TX grace period); EKEYEXPIRED otherwise.
+ * @M2MSEC_CMSG_SEGMENT: __u16, sendmsg() only, as UDP_SEGMENT: the data
+ *	is cut into records of this many bytes of plaintext (the last one may
+ *	be shorter), at most M2MSEC_SEGMENTS_MAX records and 64 KiB of
+ *	records in all (EMSGSIZE otherwise; 0 is EINVAL).  They take
+ *	consecutive sequence numbers and leave as one GSO packet (one UDP
+ *	datagram per record on the wire); all of them are sent or, on an
+ *	error, none.  Each record must fit the path MTU.  EOPNOTSUPP when
+ *	the route cannot carry a GSO packet (IPsec; an IPv4 peer of a socket
+ *	bound to an IPv6 address).
  */
 enum m2msec_cmsg {
 	M2MSEC_CMSG_ASSOC_ID = 1,
 	M2MSEC_CMSG_EPOCH = 2,
+	M2MSEC_CMSG_SEGMENT = 3,
 };
+
+#define M2MSEC_SEGMENTS_MAX	64
 
 #define M2MSEC_SERVER_NAME_MAX	255
 #define M2MSEC_PEER_ID_MAX	1024
