@@ -419,14 +419,18 @@ def open12(k, rec, cid_len=0):
     return ctype, epoch, seq, pt, off + 2 + ln
 
 
-def seal13(k, epoch, seq, payload, ctype=23, cid=b"", short=False, pad=0):
+def seal13(k, epoch, seq, payload, ctype=23, cid=b"", short=False, pad=0,
+           nolen=False):
+    """nolen: no length field (L bit clear), the record ends with the
+    datagram."""
     inner = payload + bytes([ctype]) + b"\0" * pad
     if len(inner) + k.tag < 16:
         inner += b"\0" * (16 - len(inner) - k.tag)
-    first = 0x20 | (0x10 if cid else 0) | (0 if short else 0x08) | 0x04 | \
-        (epoch & 3)
+    first = 0x20 | (0x10 if cid else 0) | (0 if short else 0x08) | \
+        (0 if nolen else 0x04) | (epoch & 3)
     seqb = bytes([seq & 0xff]) if short else struct.pack(">H", seq & 0xffff)
-    hdr = bytes([first]) + cid + seqb + struct.pack(">H", len(inner) + k.tag)
+    hdr = bytes([first]) + cid + seqb + \
+        (b"" if nolen else struct.pack(">H", len(inner) + k.tag))
     nonce = bytes(a ^ b for a, b in zip(k.iv, seq.to_bytes(12, "big")))
     ct = k.aead().encrypt(nonce, inner, hdr)
     mask = k.sn_mask(ct[:16])
