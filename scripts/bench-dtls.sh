@@ -33,6 +33,8 @@ wolfssl:1.3:(b) wolfSSL DTLS 1.3
 kernel:1.2:(a) m2msec kernel DTLS 1.2
 kernel:1.3:(a) m2msec kernel DTLS 1.3
 kernel-mmsg:1.2:(a) m2msec kernel DTLS 1.2, 32/sendmmsg
+kernel-gso:1.2:(a) m2msec kernel DTLS 1.2, M2MSEC_CMSG_SEGMENT
+kernel-gso:1.3:(a) m2msec kernel DTLS 1.3, M2MSEC_CMSG_SEGMENT
 openssl:1.2:(c) OpenSSL DTLS 1.2
 user-mmsg:1.2:(d) EVP records, 32/sendmmsg
 user-gso:1.2:(d) EVP records, UDP GSO/GRO

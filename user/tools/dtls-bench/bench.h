@@ -72,7 +72,7 @@ struct bench_path {
 	int (*tx)(struct bench *b, void *st);
 };
 
-extern const struct bench_path bench_kernel, bench_kernel_mmsg;
+extern const struct bench_path bench_kernel, bench_kernel_mmsg, bench_kernel_gso;
 extern const struct bench_path bench_wolfssl, bench_openssl;
 extern const struct bench_path bench_user_mmsg, bench_user_gso;
 extern const struct bench_path bench_udp;

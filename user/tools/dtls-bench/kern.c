@@ -7,6 +7,8 @@
  *
  *   kernel       one sendmsg()/recvmsg() per record
  *   kernel-mmsg  BENCH_BATCH records per sendmmsg()/recvmmsg()
+ *   kernel-gso   up to M2MSEC_SEGMENTS_MAX records (64 KiB) per sendmsg()
+ *                with M2MSEC_CMSG_SEGMENT (one GSO packet); recvmmsg()
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +35,8 @@ struct kern {
 	struct iovec iov[BENCH_BATCH];
 	union ctl ctl[BENCH_BATCH];
 	uint8_t buf[BENCH_BATCH][BENCH_MAX_PAYLOAD + 64];
+	uint8_t gso[65536];
+	char gso_ctl[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(uint16_t))];
 };
 
 static void dir(struct m2msec_kf_dir *d, uint16_t version, const uint8_t *key,
@@ -220,6 +224,50 @@ static int kern_tx_mmsg(struct bench *b, void *st)
 	return 0;
 }
 
+/* Records per GSO packet: at most 64, and the packet under 64 KiB. */
+static unsigned int kern_gso_count(const struct bench *b)
+{
+	unsigned int n = 60000 / (b->size + 64);
+
+	if (n > M2MSEC_SEGMENTS_MAX)
+		n = M2MSEC_SEGMENTS_MAX;
+	return n ? n : 1;
+}
+
+static int kern_tx_gso(struct bench *b, void *st)
+{
+	struct kern *k = st;
+	unsigned int i, n = kern_gso_count(b);
+	struct iovec iov = { .iov_base = k->gso, .iov_len = n * b->size };
+	struct msghdr h = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = k->gso_ctl, .msg_controllen = sizeof(k->gso_ctl),
+	};
+	uint16_t seg = b->size;
+	struct cmsghdr *c;
+
+	for (i = 0; i < n; i++)
+		bench_payload(k->gso + i * b->size, b->sent + i);
+	c = CMSG_FIRSTHDR(&h);
+	c->cmsg_level = SOL_M2MSEC;
+	c->cmsg_type = M2MSEC_CMSG_ASSOC_ID;
+	c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+	memcpy(CMSG_DATA(c), &k->assoc_id, sizeof(uint32_t));
+	c = CMSG_NXTHDR(&h, c);
+	c->cmsg_level = SOL_M2MSEC;
+	c->cmsg_type = M2MSEC_CMSG_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	if (sendmsg(k->fd, &h, 0) < 0) {
+		if (bench_tx_transient(errno))
+			return 0;
+		bench_err("kernel-gso", "sendmsg: %s", strerror(errno));
+		return -1;
+	}
+	b->sent += n;
+	return 0;
+}
+
 const struct bench_path bench_kernel = {
 	.name = "kernel", .versions = 3,
 	.rx_setup = kern_rx_setup, .rx = kern_rx,
@@ -230,4 +278,10 @@ const struct bench_path bench_kernel_mmsg = {
 	.name = "kernel-mmsg", .versions = 3,
 	.rx_setup = kern_rx_setup, .rx = kern_rx_mmsg,
 	.tx_setup = kern_tx_setup, .tx = kern_tx_mmsg,
+};
+
+const struct bench_path bench_kernel_gso = {
+	.name = "kernel-gso", .versions = 3,
+	.rx_setup = kern_rx_setup, .rx = kern_rx_mmsg,
+	.tx_setup = kern_tx_setup, .tx = kern_tx_gso,
 };

@@ -52,7 +52,8 @@ const uint8_t bench_sn_ba[16] = "sn key b->a....";
 const uint8_t bench_psk[16] = "bench psk bytes";
 
 static const struct bench_path *paths[] = {
-	&bench_kernel, &bench_kernel_mmsg, &bench_wolfssl, &bench_openssl,
+	&bench_kernel, &bench_kernel_mmsg, &bench_kernel_gso, &bench_wolfssl,
+	&bench_openssl,
 	&bench_user_mmsg, &bench_user_gso, &bench_udp,
 };
 
