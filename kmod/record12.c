@@ -49,11 +49,6 @@ int m2msec_rec12_parse(const u8 *buf, size_t avail, u8 cid_len,
 		hdr_len += cid_len;
 	} else if (!rec12_type_known(type)) {
 		return -EBADMSG;
-	} else if (cid_len && epoch) {
-		/* RFC 9146 3: an encrypted record without the CID the
-		 * association expects is invalid.
-		 */
-		return -EBADMSG;
 	}
 
 	if (version != M2MSEC_REC12_VERSION &&

@@ -70,9 +70,10 @@ struct m2msec_rec12 {
  *    E.1) and DTLS 1.3 allows for the initial ClientHello (RFC 9147 4);
  *  - a CID record (25) needs a non-zero @cid_len and a non-zero epoch
  *    (RFC 9146 3: plaintext payloads never use the CID format);
- *  - with a non-zero @cid_len, records of other types must be plaintext
- *    (epoch 0): RFC 9146 3 makes an encrypted record without the expected
- *    CID invalid;
+ *  - records of other types parse whatever @cid_len is: one socket serves
+ *    peers with and without CIDs.  RFC 9146 3 makes an encrypted record
+ *    without the CID its association expects invalid; the caller checks
+ *    that once it found the association (rx.c);
  *  - the length field is at most 2^14 + 2048 (RFC 5246 6.2.3).
  *
  * Semantic checks that depend on the cipher (a fragment must hold at least

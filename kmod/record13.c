@@ -34,7 +34,7 @@ int m2msec_rec13_parse(const u8 *buf, size_t avail, u8 cid_len,
 	first = buf[0];
 	if (!m2msec_rec13_is_unified(first))
 		return -EBADMSG;
-	if (!(first & M2MSEC_REC13_C) != !cid_len)
+	if ((first & M2MSEC_REC13_C) && !cid_len)
 		return -EBADMSG;
 
 	seq_off = 1 + ((first & M2MSEC_REC13_C) ? cid_len : 0);

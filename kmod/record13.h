@@ -88,11 +88,13 @@ bool m2msec_rec13_is_unified(u8 first);
  * m2msec_rec13_parse() - parse one DTLS 1.3 unified header
  * @buf: the record
  * @avail: bytes available at @buf (the rest of the datagram)
- * @cid_len: length of the CID this endpoint receives, 0 if none was
- *	negotiated.  The C bit must match: set requires a non-zero @cid_len
- *	and takes @cid_len bytes (RFC 9147 4: "length as negotiated"),
- *	clear is accepted only when @cid_len is 0 (RFC 9147 4: a negotiated
- *	CID "MUST be contained in all datagrams").
+ * @cid_len: length of the CIDs this endpoint receives, 0 if none was
+ *	negotiated.  A set C bit requires a non-zero @cid_len and takes
+ *	@cid_len bytes (RFC 9147 4: "length as negotiated").  A clear C bit
+ *	parses whatever @cid_len is (one socket serves peers with and
+ *	without CIDs); that a negotiated CID "MUST be contained in all
+ *	datagrams" (RFC 9147 4) is the caller's check once it found the
+ *	association.
  * @r: filled in on success
  *
  * Nothing is unmasked here; @r->seq_trunc is the masked value.  When L is
@@ -105,7 +107,7 @@ bool m2msec_rec13_is_unified(u8 first);
  * Return: the size of the whole record, hdr_len + len; -EMSGSIZE when
  * @avail is empty or shorter than the header or than the length field
  * announces; -EBADMSG when the first byte is not a unified header, the C
- * bit does not match @cid_len, or the length is too large.  The first byte
+ * bit is set without a @cid_len, or the length is too large.  The first byte
  * is checked before anything is found truncated, so every strict prefix
  * (but the empty one) of a valid record with L set is -EMSGSIZE.
  */

@@ -308,7 +308,9 @@ static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
 	else
 		r->a = m2msec_assoc_by_addr(ds, peer);
 
-	if (r->a && r->a->version != M2MSEC_DTLS_1_2) {
+	/* RFC 9146 3: its association expects a CID in encrypted records. */
+	if (r->a && (r->a->version != M2MSEC_DTLS_1_2 ||
+		     (r->a->rx_cid_len && !h.cid_len && h.epoch))) {
 		m2msec_count(ds, r->a, M2MSEC_A_STAT_HDR_ERR);
 		return len;
 	}
@@ -393,7 +395,9 @@ static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
 		m2msec_count(ds, NULL, M2MSEC_A_STAT_NO_ASSOC);
 		return len;
 	}
-	if (r->a->version != M2MSEC_DTLS_1_3) {
+	/* RFC 9147 4: a negotiated CID is in every record of the peer. */
+	if (r->a->version != M2MSEC_DTLS_1_3 ||
+	    (r->a->rx_cid_len && !h.cid_len)) {
 		m2msec_assoc_count(r->a, M2MSEC_A_STAT_HDR_ERR, 1);
 		return len;
 	}

@@ -34,7 +34,7 @@ VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(2 * len(VERS) * len(CIPHERS) + 34)
+t = Ktap(2 * len(VERS) * len(CIPHERS) + 36)
 
 
 class Pair:
@@ -303,6 +303,58 @@ def unknown_cid(p):
 t.check("malformed: a record with an unknown Connection ID is dropped and counted as no association",
         lambda: with_pair(DTLS12, "AES-128-CCM-8", unknown_cid,
                           tx_cid=b"\x01\x02\x03\x04", rx_cid=b"\xaa\xbb\xcc\xdd"))
+
+
+def mixed_cid(version):
+    """One kernel socket, two peers: p uses Connection IDs both ways (its
+    association is installed first and fixes the socket's CID length),
+    q none.  Records of each are told apart per record and answered."""
+    p = Pair(version, "AES-128-GCM", tx_cid=b"\x01\x02\x03\x04",
+             rx_cid=b"\xaa\xbb\xcc\xdd")
+    q = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        q.bind(("127.0.0.1", 5557))
+        q.settimeout(5)
+        qtx, qrx = Keys("AES-128-GCM", version), Keys("AES-128-GCM", version)
+        qa = Assoc(genl, p.k, ("127.0.0.1", 5557), "AES-128-GCM", version,
+                   qtx, qrx)
+        seal = seal13 if version == DTLS13 else seal12
+        for i, (who, data) in enumerate((("q", b"plain 1"), ("p", b"cid 1"),
+                                         ("q", b"plain 2"), ("p", b"cid 2"))):
+            if who == "q":
+                q.sendto(seal(qrx, 1, i + 1, data), p.kaddr)
+            else:
+                p.peer_send(p.seal(data))
+            got, _, aid = p.kernel_recv()[:3]
+            expect((got, aid) == (data, qa.id if who == "q" else p.a.id),
+                   "record %d: %r on association %d" % (i, got, aid))
+        # The CID peer's association still refuses its records without
+        # CID (RFC 9146 3, RFC 9147 4).
+        hdr_err = p.a.stats()["hdr_err"]
+        p.peer_send(seal(p.krx, 1, 40, b"no cid from the cid peer"))
+        p.peer_send(p.seal(b"cid 3"))
+        expect(p.kernel_recv()[0] == b"cid 3")
+        expect(p.a.stats()["hdr_err"] == hdr_err + 1, str(p.a.stats()))
+        p.kernel_send(b"to the cid peer")
+        expect(p.peer_recv()[3] == b"to the cid peer")
+        p.k.sendmsg([b"to the plain peer"],
+                    [(SOL_M2MSEC, CMSG_ASSOC_ID, struct.pack("=I", qa.id))])
+        dgram = q.recvfrom(65536)[0]
+        r = open13(qtx, dgram, 1) if version == DTLS13 else open12(qtx, dgram)
+        expect(r[3] == b"to the plain peer" and dgram[0] != 25, repr(r))
+        st = global_stats(genl)
+        expect(p.a.stats()["rx_records"] == 3, str(p.a.stats()))
+    finally:
+        q.close()
+        p.close()
+    return st
+
+
+for vname, v in VERS.items():
+    t.check("demultiplexing: %s: one socket with a Connection ID peer and a peer without; "
+            "each one's records reach its association, the CID peer's records without CID are refused, "
+            "and each gets answers in its own format" % vname,
+            lambda v=v: mixed_cid(v))
 
 
 def deleted(p):
