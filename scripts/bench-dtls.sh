@@ -40,6 +40,11 @@ user-mmsg:1.2:(d) EVP records, 32/sendmmsg
 user-gso:1.2:(d) EVP records, UDP GSO/GRO
 wg:-:(e) WireGuard, UDP per packet
 udp:-:plain UDP, no crypto"
+# M2MSEC_BENCH_ONLY=REGEX: only the points whose line matches (a quick
+# look during development; the table's ratios need the full set).
+if [ -n "${M2MSEC_BENCH_ONLY:-}" ]; then
+	POINTS=$(grep -E -- "$M2MSEC_BENCH_ONLY" <<<"$POINTS")
+fi
 
 # ------------------------------------------------------------------ guest
 # Runs inside the VM: namespaces, veth, WireGuard, then every point.
