@@ -174,6 +174,8 @@ struct m2msec_dtls_sock {
 	struct mutex rx_lock;
 	struct sk_buff *rx_skb;		/* datagram being taken apart */
 	unsigned int rx_off;
+	void *rx_scratch;		/* crypto request of the record read */
+	size_t rx_scratch_len;
 	struct m2msec_ready ready;
 	bool has_ready;
 

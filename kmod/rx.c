@@ -210,6 +210,30 @@ static void m2msec_rx_auth_failed(struct m2msec_assoc *a,
 		m2msec_event_limit(a, M2MSEC_LIMIT_INTEGRITY, ep->epoch, n, max);
 }
 
+/*
+ * Room for the crypto request of the record being opened: one buffer per
+ * socket (records are opened one at a time, under rx_lock), grown to the
+ * largest request its epochs need.  NULL when it cannot grow: the crypto
+ * code then allocates for this record.
+ */
+static void *m2msec_rx_scratch(struct m2msec_dtls_sock *ds,
+			       struct m2msec_epoch *ep)
+{
+	size_t need = m2msec_aead_scratch_size(ep);
+	void *p;
+
+	lockdep_assert_held(&ds->rx_lock);
+	if (ds->rx_scratch_len < need) {
+		p = kmalloc(need, GFP_KERNEL_ACCOUNT);
+		if (!p)
+			return NULL;
+		kfree_sensitive(ds->rx_scratch);
+		ds->rx_scratch = p;
+		ds->rx_scratch_len = need;
+	}
+	return m2msec_aead_scratch(ds->rx_scratch, 0);
+}
+
 /* Decrypt and authenticate; on success commit the sequence number. */
 static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 			  u64 seq, const u8 *nonce, const u8 *aad,
@@ -227,7 +251,7 @@ static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 		return -EALREADY;
 	}
 	err = m2msec_aead_crypt(ep, false, nonce, aad, aad_len, ct, ct_len,
-				NULL);
+				m2msec_rx_scratch(a->ds, ep));
 	if (err) {
 		if (err == -EBADMSG)
 			m2msec_rx_auth_failed(a, ep);
@@ -640,4 +664,7 @@ void m2msec_rx_purge(struct m2msec_dtls_sock *ds)
 	skb_queue_purge(&ds->sk.sk_receive_queue);
 	skb_queue_purge(&ds->ctrl_queue);
 	ds->ctrl_bytes = 0;
+	kfree_sensitive(ds->rx_scratch);
+	ds->rx_scratch = NULL;
+	ds->rx_scratch_len = 0;
 }
