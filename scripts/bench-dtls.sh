@@ -232,22 +232,27 @@ table=$(awk -F'|' '
 		print ""
 		print "Ratios of records/s, median over the rounds of the ratio within each round:"
 		print ""
-		print "| payload B | m2msec 1.2 / wolfSSL 1.2 | m2msec 1.3 / wolfSSL 1.3 | m2msec 1.2 batched / wolfSSL 1.2 | m2msec 1.2 / OpenSSL | m2msec 1.2 batched / (d) mmsg | m2msec 1.2 batched / (d) GSO | m2msec 1.2 / WireGuard | m2msec 1.2 batched / WireGuard |"
-		print "|---|---|---|---|---|---|---|---|---|"
+		print "| payload B | m2msec 1.2 / wolfSSL 1.2 | m2msec 1.3 / wolfSSL 1.3 | m2msec 1.2 batched / wolfSSL 1.2 | m2msec 1.2 / OpenSSL | m2msec 1.2 batched / (d) mmsg | m2msec 1.2 batched / (d) GSO | m2msec 1.2 / WireGuard | m2msec 1.2 batched / WireGuard | m2msec 1.2 segments / wolfSSL 1.2 | m2msec 1.3 segments / wolfSSL 1.3 | m2msec 1.2 segments / (d) GSO |"
+		print "|---|---|---|---|---|---|---|---|---|---|---|---|"
 		k12 = "(a) m2msec kernel DTLS 1.2"
 		kb = "(a) m2msec kernel DTLS 1.2, 32/sendmmsg"
+		kg = "(a) m2msec kernel DTLS 1.2, M2MSEC_CMSG_SEGMENT"
+		kg13 = "(a) m2msec kernel DTLS 1.3, M2MSEC_CMSG_SEGMENT"
 		wg = "(e) WireGuard, UDP per packet"
 		split("64 256 1200", sz, " ")
 		for (j = 1; j <= 3; j++) {
 			s = sz[j]
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s,
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s,
 				ratio(s, k12, "(b) wolfSSL DTLS 1.2"),
 				ratio(s, "(a) m2msec kernel DTLS 1.3", "(b) wolfSSL DTLS 1.3"),
 				ratio(s, kb, "(b) wolfSSL DTLS 1.2"),
 				ratio(s, k12, "(c) OpenSSL DTLS 1.2"),
 				ratio(s, kb, "(d) EVP records, 32/sendmmsg"),
 				ratio(s, kb, "(d) EVP records, UDP GSO/GRO"),
-				ratio(s, k12, wg), ratio(s, kb, wg)
+				ratio(s, k12, wg), ratio(s, kb, wg),
+				ratio(s, kg, "(b) wolfSSL DTLS 1.2"),
+				ratio(s, kg13, "(b) wolfSSL DTLS 1.3"),
+				ratio(s, kg, "(d) EVP records, UDP GSO/GRO")
 		}
 	}' "$raw")
 details=$(grep -E '^(guest:|accelerator:|kernel gcm|OpenSSL:)' "$raw" | sed 's/^/- /')
