@@ -68,8 +68,8 @@ def parse12(cid_len, rec):
         hlen += cid_len
     elif ctype not in (20, 21, 22, 23, 24, 26):
         return ("err", EBADMSG)
-    elif cid_len and epoch:
-        return ("err", EBADMSG)
+    # A record without CID parses whatever cid_len is (a peer without
+    # CID on a socket that has them); its association decides.
     if not (version == 0xFEFD or (ctype == 22 and version == 0xFEFF)):
         return ("err", EBADMSG)
     if len(rec) < hlen:
@@ -98,7 +98,7 @@ def parse13(cid_len, rec):
     if first >> 5 != 1:
         return ("err", EBADMSG)
     has_cid = bool(first & 0x10)
-    if has_cid != (cid_len > 0):
+    if has_cid and not cid_len:
         return ("err", EBADMSG)
     off = 1 + (cid_len if has_cid else 0)
     slen = 2 if first & 0x08 else 1
