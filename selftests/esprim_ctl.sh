@@ -8,18 +8,47 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 8
 ip netns add esp1 && ip -n esp1 link set lo up
 n1() { ip netns exec esp1 "$@"; }
 J() { n1 "$CTL" -j esprim "$@"; }
 
 keys() {
 	local out
-	out=$(keyctl session - sh -c "$CTL esprim key add kid-ctl 000102030405060708090a0b0c0d0e0f C-CTL --keyring session >/dev/null && $CTL -j esprim key list") || return 1
+	out=$(keyctl session - sh -c "echo 000102030405060708090a0b0c0d0e0f | $CTL esprim key add kid-ctl - C-CTL --keyring session >/dev/null && $CTL -j esprim key list") || return 1
 	! grep -q 000102 <<<"$out" || return 1
 	test "$(json_get '[(k["kid"], k["key_len"], k["identity_len"]) for k in d]' <<<"$out")" = "[('kid-ctl', 16, 5)]"
 }
-check "esprim ctl: key add puts a key in the keyring and key list shows kid and lengths, never key bytes" keys
+check "esprim ctl: key add puts a key read from standard input in the keyring and key list shows kid and lengths, never key bytes" keys
+
+# Key material: from a file or stdin only; the file checked on its
+# descriptor.  Every refusal exits 1 with a message and adds no key.
+key_sources() {
+	local d f out
+	d=$(mktemp -d) || return 1
+	f=$d/k.hex
+	# shellcheck disable=SC2016
+	out=$(keyctl session - sh -c '
+		ctl=$1 f=$2
+		printf "%s\n" 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f >"$f"
+		chmod 600 "$f"
+		$ctl esprim key add kid-file "$f" C-F --keyring session >/dev/null || echo "file refused"
+		chmod 620 "$f"
+		$ctl esprim key add kid-gw "$f" C-F --keyring session 2>&1 | grep -q "group or others" || echo "group-writable file taken"
+		chmod 600 "$f"
+		printf "%s\nextra\n" 000102030405060708090a0b0c0d0e0f >"$f"
+		$ctl esprim key add kid-junk "$f" C-F --keyring session 2>&1 | grep -q "nothing else" || echo "trailing junk taken"
+		$ctl esprim key add kid-dir "${f%/*}" C-F --keyring session 2>&1 | grep -q "not a regular file" || echo "directory taken"
+		$ctl esprim key add kid-arg 000102030405060708090a0b0c0d0e0f C-F --keyring session 2>&1 | grep -q "never taken from the command line" || echo "key on the command line taken"
+		$ctl -j esprim key list' _ "$CTL" "$f") || { rm -rf "$d"; return 1; }
+	rm -rf "$d"
+	if grep -q "refused\|taken" <<<"$out"; then
+		diag "$(grep "refused\|taken" <<<"$out")"
+		return 1
+	fi
+	test "$(json_get '[(k["kid"], k["key_len"]) for k in d if k["kid"] in ("kid-file", "kid-gw", "kid-junk", "kid-dir", "kid-arg")]' <<<"$out")" = "[('kid-file', 32)]"
+}
+check "esprim ctl: key add reads a key file of mode 0600; refuses a group-writable file, trailing junk, a directory and key material on the command line" key_sources
 
 before=$(J stats | json_get 'd["bad_request"]')
 init_before=$("$CTL" -j esprim stats | json_get 'd["bad_request"]')

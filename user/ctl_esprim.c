@@ -2,12 +2,16 @@
 /*
  * m2msecctl esprim ...: pairwise keys (keyring), sessions and counters
  * (generic netlink).  Key material is never printed: the kernel does not
- * hand it out, and "key list" reads only what /proc/keys shows.
+ * hand it out, and "key list" reads only what /proc/keys shows.  It is
+ * never taken from the command line either (every local user can read
+ * /proc/PID/cmdline): "key add" reads it from a file or standard input.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -44,26 +48,109 @@ static int hexval(char c)
 	return -1;
 }
 
+/* Read all of @fd into @buf (at most @size bytes); -1 if there is more. */
+static ssize_t read_all(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size) {
+		n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			return got;
+		got += n;
+	}
+	errno = EFBIG;
+	return -1;
+}
+
+/* 32..128 hex digits and at most one newline after them. */
+static int key_parse(const char *buf, size_t n, unsigned char *key,
+		     size_t *len)
+{
+	size_t i;
+
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n % 2 || n / 2 < 16 || n / 2 > 64)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		key[i] = hi << 4 | lo;
+	}
+	*len = n / 2;
+	return 0;
+}
+
+/*
+ * The key from @src: a file ("-": standard input) holding it in hex.  A
+ * file must be a regular file nobody but its owner can write, checked on
+ * the opened descriptor.  Return: 0, or 1 after a message.
+ */
+static int key_read(const char *src, unsigned char *key, size_t *len)
+{
+	int fd = STDIN_FILENO, ret = 1;
+	char buf[2 * 64 + 2];
+	struct stat st;
+	ssize_t n;
+
+	if (strcmp(src, "-")) {
+		fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0) {
+			fprintf(stderr, "esprim key add: %s: %s%s\n", src,
+				strerror(errno),
+				errno == ENOENT ? " (the key is read from a file or from standard input, \"-\", never taken from the command line)" : "");
+			return 1;
+		}
+		if (fstat(fd, &st)) {
+			fprintf(stderr, "esprim key add: %s: %s\n", src,
+				strerror(errno));
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fprintf(stderr, "esprim key add: %s: not a regular file\n",
+				src);
+			goto out;
+		}
+		if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+			fprintf(stderr, "esprim key add: %s: group or others may write it (chmod go-w)\n",
+				src);
+			goto out;
+		}
+	}
+	n = read_all(fd, buf, sizeof(buf));
+	if (n < 0)
+		fprintf(stderr, "esprim key add: %s: %s\n", src,
+			errno == EFBIG ? "more than a key" : strerror(errno));
+	else if (key_parse(buf, n, key, len))
+		fprintf(stderr, "esprim key add: %s: expected 32 to 128 hex digits (16 to 64 bytes) and nothing else\n",
+			src);
+	else
+		ret = 0;
+	explicit_bzero(buf, sizeof(buf));
+out:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret;
+}
+
 static int key_add(int argc, char **argv)
 {
 	unsigned char key[64];
 	int32_t ring = ESPRIM_KEYRING_USER, serial;
 	long timeout = 0;
-	size_t i, n;
+	size_t n = 0;
 	int a;
 
 	if (argc < 3)
 		goto usage;
-	n = strlen(argv[1]);
-	if (n % 2 || n / 2 < 16 || n / 2 > sizeof(key))
-		goto usage;
-	for (i = 0; i < n / 2; i++) {
-		int hi = hexval(argv[1][2 * i]), lo = hexval(argv[1][2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			goto usage;
-		key[i] = hi << 4 | lo;
-	}
 	for (a = 3; a + 1 < argc; a += 2) {
 		if (!strcmp(argv[a], "--keyring")) {
 			if (!strcmp(argv[a + 1], "user"))
@@ -84,7 +171,11 @@ static int key_add(int argc, char **argv)
 	}
 	if (a != argc)
 		goto usage;
-	serial = esprim_key_add(argv[0], key, n / 2, argv[2], ring);
+	if (key_read(argv[1], key, &n)) {
+		explicit_bzero(key, sizeof(key));
+		return 1;
+	}
+	serial = esprim_key_add(argv[0], key, n, argv[2], ring);
 	explicit_bzero(key, sizeof(key));
 	if (serial < 0)
 		return fail("esprim key add", errno);
@@ -94,7 +185,7 @@ static int key_add(int argc, char **argv)
 	return 0;
 usage:
 	explicit_bzero(key, sizeof(key));
-	fprintf(stderr, "esprim key add: expected KID HEXKEY(16..64 bytes) IDENTITY [--keyring user|session|process] [--timeout SECONDS]\n");
+	fprintf(stderr, "esprim key add: expected KID KEYFILE|- IDENTITY [--keyring user|session|process] [--timeout SECONDS]\n");
 	return 2;
 }
 

@@ -8,10 +8,11 @@
 #include "lib/genl.h"
 
 #define CTL_ESPRIM_USAGE \
-	"  esprim key add KID HEXKEY IDENTITY [--keyring user|session|process]\n" \
+	"  esprim key add KID KEYFILE|- IDENTITY [--keyring user|session|process]\n" \
 	"                 [--timeout SECONDS]\n" \
 	"                        add an ESPrim pairwise key (kid KID, bound to the\n" \
-	"                        oneM2M IDENTITY) to a keyring; prints its serial\n" \
+	"                        oneM2M IDENTITY) to a keyring; prints its serial;\n" \
+	"                        the key is read in hex from KEYFILE or stdin (-)\n" \
 	"  esprim key del SERIAL  invalidate a pairwise key (ends its sessions)\n" \
 	"  esprim key list       pairwise keys visible to the caller (never the key)\n" \
 	"  esprim session list   ESPrim sessions of this network namespace\n" \
