@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 . "$REPO/selftests/lib.sh"
-plan 5
+plan 6
 # result STATUS DESC: one case, passing when STATUS is 0.
 result() { if [ "$1" -eq 0 ]; then ok "install: $2"; else not_ok "install: $2"; fi; }
 
@@ -49,6 +49,18 @@ result $missing "the module (compressed as the kernel says, unsigned), programs,
 
 grep -q '^ExecStart=/usr/sbin/m2msecd -f$' "$dest/usr/lib/systemd/system/m2msecd.service"
 result $? "the installed unit starts the installed daemon"
+
+# The unit's confinement (Documentation/m2msecd.md), as systemd rates it.
+unit=$dest/usr/lib/systemd/system/m2msecd.service
+if systemd-analyze security --offline=yes "$unit" >"$tmp/sec" 2>&1; then
+	exposure=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' "$tmp/sec")
+	echo "# systemd-analyze security: exposure $exposure"
+	awk -v e="$exposure" 'BEGIN { exit !(e != "" && e < 3.0) }'
+	result $? "the installed unit's exposure (systemd-analyze security --offline) is below 3.0"
+else
+	tail -n 3 "$tmp/sec" | sed 's/^/# /'
+	skip "install: the installed unit's exposure is below 3.0" "systemd-analyze security --offline not available"
+fi
 
 ok=0
 for p in usr/bin/m2msecctl usr/bin/m2msec-nc usr/sbin/m2msecd; do
