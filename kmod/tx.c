@@ -165,13 +165,20 @@ static void m2msec_tx_layout(const struct m2msec_assoc *a, size_t len,
 		m2msec_tx_layout12(a, len, l);
 }
 
-/* The length of the records of @src, back to back. */
+/*
+ * The length of the records of @src, back to back; @rec_len: that of one
+ * record of @src->seg bytes (all but the last).
+ */
 static size_t m2msec_tx_len(const struct m2msec_assoc *a,
-			    const struct m2msec_tx_src *src)
+			    const struct m2msec_tx_src *src,
+			    unsigned int *rec_len)
 {
 	struct m2msec_tx_layout l, last;
 
 	m2msec_tx_layout(a, src->seg, &l);
+	*rec_len = l.len;
+	if (src->n == 1)
+		return l.len;
 	m2msec_tx_layout(a, src->len - (src->n - 1) * src->seg, &last);
 	return (src->n - 1) * l.len + last.len;
 }
@@ -202,25 +209,23 @@ static int m2msec_tx_fill(struct m2msec_assoc *a, struct m2msec_epoch *ep,
  * tailroom); xmit.c sends the skb.
  */
 static int m2msec_tx_build(struct m2msec_assoc *a, struct m2msec_epoch *ep,
-			   u8 type, const struct m2msec_tx_src *src, u64 seq)
+			   u8 type, const struct m2msec_tx_src *src, u64 seq,
+			   size_t len, unsigned int rec_len)
 {
-	struct m2msec_tx_layout l;
 	struct m2msec_route r;
 	struct sk_buff *skb;
 	unsigned int i;
-	size_t len;
+	void *scratch;
 	int err;
 
-	m2msec_tx_layout(a, src->seg, &l);
-	len = m2msec_tx_len(a, src);
-	err = m2msec_xmit_alloc(a, &r, len, src->n > 1 ? l.len : len,
+	err = m2msec_xmit_alloc(a, &r, len, src->n > 1 ? rec_len : len,
 				m2msec_aead_scratch_size(ep), &skb);
 	if (err)
 		return err;
+	scratch = m2msec_aead_scratch(skb->data, len);
 	for (i = 0; i < src->n; i++) {
 		err = m2msec_tx_fill(a, ep, type, src, i, seq,
-				     skb->data + i * l.len,
-				     m2msec_aead_scratch(skb->data, len));
+				     skb->data + i * rec_len, scratch);
 		if (err)
 			goto err_free;
 	}
@@ -236,11 +241,13 @@ static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 			    u8 type, const struct m2msec_tx_src *src,
 			    u64 *seq_out)
 {
+	unsigned int rec_len;
+	size_t len = m2msec_tx_len(a, src, &rec_len);
 	u64 seq;
 	int err;
 
 	/* A GSO packet is one IP packet before segmentation. */
-	if (src->n > 1 && m2msec_tx_len(a, src) > M2MSEC_TX_GSO_MAX)
+	if (src->n > 1 && len > M2MSEC_TX_GSO_MAX)
 		return -EMSGSIZE;
 	if (!m2msec_tx_seq(a, ep, src->n, &seq)) {
 		m2msec_assoc_count(a, M2MSEC_A_STAT_LIMIT, 1);
@@ -248,7 +255,7 @@ static int m2msec_tx_record(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 	}
 	if (seq_out)
 		*seq_out = seq;
-	err = m2msec_tx_build(a, ep, type, src, seq);
+	err = m2msec_tx_build(a, ep, type, src, seq, len, rec_len);
 	if (err) {
 		m2msec_assoc_count(a, M2MSEC_A_STAT_TX_ERR, 1);
 		return err;

@@ -7,9 +7,9 @@
  * ports below 1024 need CAP_NET_BIND_SERVICE, a port in use gives
  * EADDRINUSE, LSMs see the caller.  Received datagrams arrive through the
  * UDP encapsulation hook (checksum already verified) and are handed to
- * rx.c; sends go through kernel_sendmsg() with "don't fragment" set, so a
- * record larger than the path allows fails with EMSGSIZE instead of being
- * fragmented.
+ * rx.c.  Records leave through xmit.c, handshake flights through
+ * m2msec_udp_send() here; both with "don't fragment", so a datagram larger
+ * than the path allows fails with EMSGSIZE instead of being fragmented.
  */
 #include <linux/in.h>
 #include <linux/in6.h>

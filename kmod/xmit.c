@@ -136,9 +136,9 @@ static int m2msec_route6(struct m2msec_assoc *a, struct sock *sk,
  * @a: association the caller holds a reference on
  * @r: route state, filled here; pass it to m2msec_xmit()
  * @len: the length of the records
- * @seg: the length of one record (@len for one record), or 0 when @len
- *	holds several records of which only the last may be shorter: a GSO
- *	packet (then @seg is the length of the others)
+ * @seg: the length of one record: @len for a single record; less than
+ *	@len for a GSO packet of records of @seg bytes, the last one
+ *	possibly shorter
  * @tail: extra tailroom the caller uses as scratch (not sent)
  * @skb: the skb: @len bytes put, headroom reserved
  *
@@ -212,24 +212,6 @@ void m2msec_xmit_abort(struct m2msec_assoc *a, struct m2msec_route *r)
 	r->sock = NULL;
 }
 
-/* A peer the UDP socket maps (IPv4 on IPv6): its own send path. */
-static int m2msec_xmit_sendmsg(struct m2msec_assoc *a, struct socket *sock,
-			       struct sk_buff *skb)
-{
-	struct kvec iov = { .iov_base = skb->data, .iov_len = skb->len };
-	struct msghdr msg = {
-		.msg_name = &a->peer,
-		.msg_namelen = m2msec_addr_len(&a->peer),
-		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
-	};
-	int ret = kernel_sendmsg(sock, &msg, &iov, 1, skb->len);
-
-	if (ret >= 0)
-		ret = ret == skb->len ? 0 : -EIO;
-	consume_skb(skb);
-	return ret;
-}
-
 /**
  * m2msec_xmit() - send a record built by the caller
  * @a: association
@@ -247,7 +229,9 @@ int m2msec_xmit(struct m2msec_assoc *a, struct m2msec_route *r,
 	int err = 0;
 
 	if (!dst) {
-		err = m2msec_xmit_sendmsg(a, r->sock, skb);
+		/* A peer the UDP socket maps (IPv4 on IPv6): its own path. */
+		err = m2msec_udp_send(a->ds, &a->peer, skb->data, skb->len);
+		consume_skb(skb);
 		goto out;
 	}
 	r->dst = NULL;	/* the transmit helpers take the reference */
