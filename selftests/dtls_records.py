@@ -34,7 +34,7 @@ VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(2 * len(VERS) * len(CIPHERS) + 36)
+t = Ktap(2 * len(VERS) * len(CIPHERS) + 37)
 
 
 class Pair:
@@ -621,6 +621,41 @@ for vname, v in VERS.items():
             "taken apart one by one%s" % (vname, ", records without length field included"
                                              if v == DTLS13 else ""),
             lambda v=v: with_pair(v, "AES-128-GCM", gro_receive))
+
+
+def dual_stack():
+    """A socket bound to [::] with an IPv4 peer: records go out through
+    the UDP socket's own send path (address mapping), not the cached
+    route, and come back to the same association."""
+    k = dtls_socket(bind=("::", 4436))
+    p = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        p.bind(("127.0.0.1", 5559))
+        p.settimeout(5)
+        ktx, krx = Keys("AES-128-GCM", DTLS12), Keys("AES-128-GCM", DTLS12)
+        a = Assoc(genl, k, ("127.0.0.1", 5559), "AES-128-GCM", DTLS12,
+                  ktx, krx)
+        k.sendmsg([b"over the mapped path"],
+                  [(SOL_M2MSEC, CMSG_ASSOC_ID, struct.pack("=I", a.id))])
+        r = open12(ktx, p.recvfrom(65536)[0])
+        expect(r[3] == b"over the mapped path", repr(r))
+        p.sendto(seal12(krx, 1, 1, b"v4 back"), ("127.0.0.1", 4436))
+        deadline = time.monotonic() + 5
+        while True:
+            expect(time.monotonic() < deadline, "nothing came back")
+            try:
+                got = recv_record(k, 65536, socket.MSG_DONTWAIT)
+                break
+            except BlockingIOError:
+                time.sleep(0.05)
+        expect(got[0] == b"v4 back" and got[2] == a.id, repr(got))
+    finally:
+        p.close()
+        k.close()
+
+
+t.check("records: a socket bound to [::] with an IPv4 peer sends through the UDP socket's own path and "
+        "receives on the same association", dual_stack)
 
 
 def ipv6(p):
