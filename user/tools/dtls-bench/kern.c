@@ -108,11 +108,20 @@ err:
 	return NULL;
 }
 
+/* Fill @c with a SOL_M2MSEC control message of @len bytes. */
+static void kern_cmsg(struct cmsghdr *c, int type, const void *data,
+		      size_t len)
+{
+	c->cmsg_level = SOL_M2MSEC;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+}
+
 /* Point message @i at buffer @i with room for @len bytes and a cmsg. */
 static void kern_msg(struct kern *k, int i, size_t len, int tx)
 {
 	struct msghdr *h = &k->m[i].msg_hdr;
-	struct cmsghdr *c;
 
 	k->iov[i] = (struct iovec){ k->buf[i], len };
 	memset(h, 0, sizeof(*h));
@@ -125,11 +134,8 @@ static void kern_msg(struct kern *k, int i, size_t len, int tx)
 	}
 	/* Send on the association by id, as a server answering would. */
 	h->msg_controllen = CMSG_SPACE(sizeof(uint32_t));
-	c = CMSG_FIRSTHDR(h);
-	c->cmsg_level = SOL_M2MSEC;
-	c->cmsg_type = M2MSEC_CMSG_ASSOC_ID;
-	c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-	memcpy(CMSG_DATA(c), &k->assoc_id, sizeof(uint32_t));
+	kern_cmsg(CMSG_FIRSTHDR(h), M2MSEC_CMSG_ASSOC_ID, &k->assoc_id,
+		  sizeof(k->assoc_id));
 }
 
 static void *kern_rx_setup(struct bench *b)
@@ -249,15 +255,8 @@ static int kern_tx_gso(struct bench *b, void *st)
 	for (i = 0; i < n; i++)
 		bench_payload(k->gso + i * b->size, b->sent + i);
 	c = CMSG_FIRSTHDR(&h);
-	c->cmsg_level = SOL_M2MSEC;
-	c->cmsg_type = M2MSEC_CMSG_ASSOC_ID;
-	c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-	memcpy(CMSG_DATA(c), &k->assoc_id, sizeof(uint32_t));
-	c = CMSG_NXTHDR(&h, c);
-	c->cmsg_level = SOL_M2MSEC;
-	c->cmsg_type = M2MSEC_CMSG_SEGMENT;
-	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	kern_cmsg(c, M2MSEC_CMSG_ASSOC_ID, &k->assoc_id, sizeof(k->assoc_id));
+	kern_cmsg(CMSG_NXTHDR(&h, c), M2MSEC_CMSG_SEGMENT, &seg, sizeof(seg));
 	if (sendmsg(k->fd, &h, 0) < 0) {
 		if (bench_tx_transient(errno))
 			return 0;
