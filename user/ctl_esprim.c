@@ -24,6 +24,7 @@
 #include "ctl_util.h"
 #include "ctl_esprim.h"
 #include "lib/esprim.h"
+#include "lib/secfile.h"
 
 static int fail(const char *what, int err)
 {
@@ -91,38 +92,23 @@ static int key_parse(const char *buf, size_t n, unsigned char *key,
 
 /*
  * The key from @src: a file ("-": standard input) holding it in hex.  A
- * file must be a regular file nobody but its owner can write, checked on
- * the opened descriptor.  Return: 0, or 1 after a message.
+ * file must be a regular file of root or of the caller that group and
+ * other cannot write, checked on the opened descriptor
+ * (m2msec_file_open()).  Return: 0, or 1 after a message.
  */
 static int key_read(const char *src, unsigned char *key, size_t *len)
 {
 	int fd = STDIN_FILENO, ret = 1;
-	char buf[2 * 64 + 2];
-	struct stat st;
+	char buf[2 * 64 + 2], why[512];
 	ssize_t n;
 
 	if (strcmp(src, "-")) {
-		fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		errno = 0;
+		fd = m2msec_file_open(src, 0, why, sizeof(why));
 		if (fd < 0) {
-			fprintf(stderr, "esprim key add: %s: %s%s\n", src,
-				strerror(errno),
+			fprintf(stderr, "esprim key add: %s%s\n", why,
 				errno == ENOENT ? " (the key is read from a file or from standard input, \"-\", never taken from the command line)" : "");
 			return 1;
-		}
-		if (fstat(fd, &st)) {
-			fprintf(stderr, "esprim key add: %s: %s\n", src,
-				strerror(errno));
-			goto out;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			fprintf(stderr, "esprim key add: %s: not a regular file\n",
-				src);
-			goto out;
-		}
-		if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-			fprintf(stderr, "esprim key add: %s: group or others may write it (chmod go-w)\n",
-				src);
-			goto out;
 		}
 	}
 	n = read_all(fd, buf, sizeof(buf));
@@ -135,7 +121,6 @@ static int key_read(const char *src, unsigned char *key, size_t *len)
 	else
 		ret = 0;
 	explicit_bzero(buf, sizeof(buf));
-out:
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return ret;

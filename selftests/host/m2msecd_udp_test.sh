@@ -150,10 +150,10 @@ echo 00112233 >"$d/psk"; chmod 644 "$d/psk"
 check "configuration: a PSK file readable by others is refused (chmod 600 advised)" \
 	bash -c "[ $rc -ne 0 ] && grep -q 'chmod 600' '$d/out2'"
 printf '[certificate]\ncert %s\nkey %s\n' "$P/srv.pem" "$P/srv.key" >"$d/conf3"
-chmod 640 "$P/srv.key"
+chmod 660 "$P/srv.key"
 "$HSD" -t -c "$d/conf3" >"$d/out3" 2>&1; rc=$?
 chmod 600 "$P/srv.key"
-check "configuration: a private key with group permissions is refused" \
+check "configuration: a group-writable private key is refused" \
 	bash -c "[ $rc -ne 0 ] && grep -q 'refusing private key' '$d/out3'"
 printf '[psk]\nidentity x\nkey 00112233\n' >"$d/conf4"; chmod 644 "$d/conf4"
 "$HSD" -t -c "$d/conf4" >"$d/out4" 2>&1; rc=$?

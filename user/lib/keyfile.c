@@ -20,6 +20,7 @@
 
 #include "genl.h"
 #include "keyfile.h"
+#include "secfile.h"
 
 /* ------------------------------------------------------------------ */
 /* Ciphers                                                             */
@@ -507,14 +508,14 @@ fail:
 int m2msec_keyfile_load(const char *path, struct m2msec_keyfile *kf,
 			char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f;
 	int ret;
 
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return ret;
-	}
+	/* Checked on the descriptor read: a regular file nobody else writes. */
+	errno = 0;
+	f = m2msec_file_fopen(path, 0, err, errlen);
+	if (!f)
+		return errno ? -errno : -EACCES;
 	ret = m2msec_keyfile_parse(f, path, kf, err, errlen);
 	fclose(f);
 	return ret;

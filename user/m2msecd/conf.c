@@ -25,8 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
+#include "../lib/secfile.h"
 #include "m2msecd.h"
 
 enum section { SEC_GLOBAL, SEC_PSK, SEC_CERT, SEC_PEER };
@@ -42,20 +43,23 @@ struct parser {
 #define perr(p, fmt, ...) \
 	hsd_log(LOG_ERR, "%s:%u: " fmt, (p)->path, (p)->line, ##__VA_ARGS__)
 
+int hsd_secret_file_open(const char *path, const char *what)
+{
+	char why[512];
+	int fd = m2msec_file_open(path, M2MSEC_FILE_SECRET, why, sizeof(why));
+
+	if (fd < 0)
+		hsd_log(LOG_ERR, "refusing %s %s", what, why);
+	return fd;
+}
+
 int hsd_secret_file_ok(const char *path, const char *what)
 {
-	struct stat st;
+	int fd = hsd_secret_file_open(path, what);
 
-	if (stat(path, &st)) {
-		hsd_log(LOG_ERR, "cannot read %s %s: %s", what, path,
-			strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
-	if (st.st_mode & 077) {
-		hsd_log(LOG_ERR, "refusing %s %s: mode %04o lets group or other access it; run: chmod 600 %s",
-			what, path, (unsigned int)(st.st_mode & 07777), path);
-		return -1;
-	}
+	close(fd);
 	return 0;
 }
 
@@ -82,13 +86,15 @@ static int psk_key_file(struct parser *p, struct hsd_psk *k, const char *f)
 {
 	char buf[2 * HSD_PSK_MAX + 2], *e;
 	FILE *fp;
-	int ret = -1;
+	int fd, ret = -1;
 
-	if (hsd_secret_file_ok(f, "PSK key file"))
+	fd = hsd_secret_file_open(f, "PSK key file");
+	if (fd < 0)
 		return -1;
-	fp = fopen(f, "re");
+	fp = fdopen(fd, "r");
 	if (!fp) {
 		perr(p, "cannot open PSK key file %s: %s", f, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (fgets(buf, sizeof(buf), fp)) {
@@ -238,6 +244,7 @@ static int set_psk(struct parser *p, const char *name, char *v)
 			return -1;
 		}
 		k->identity = strdup(v);
+		k->line = p->line;
 	} else if (!strcmp(name, "key") && !has_key) {
 		p->inline_secret = 1;
 		if (hex_decode(v, k->key, sizeof(k->key), &k->key_len)) {
@@ -336,6 +343,24 @@ static int set_peer(struct parser *p, const char *name, char *v)
 	return 0;
 }
 
+/*
+ * A server finds the key by the identity the client sends: two [psk]
+ * sections with one identity would make the choice depend on their order.
+ */
+static int psk_unique(struct parser *p, const struct hsd_psk *k)
+{
+	const struct hsd_psk *o;
+
+	for (o = k->next; o; o = o->next) {
+		if (!strcmp(o->identity, k->identity)) {
+			hsd_log(LOG_ERR, "%s:%u: duplicate PSK identity '%s' (first at line %u); give each [psk] its own identity",
+				p->path, k->line, k->identity, o->line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int end_section(struct parser *p)
 {
 	struct hsd_conf *c = p->c;
@@ -347,7 +372,7 @@ static int end_section(struct parser *p)
 			perr(p, "[psk] needs identity and key, key-file or key-keyring");
 			return -1;
 		}
-		break;
+		return psk_unique(p, c->psks);
 	case SEC_CERT:
 		if ((!c->certs->cert && !c->certs->rpk) || !c->certs->key) {
 			perr(p, "[certificate] needs cert (or rpk) and key");
@@ -459,7 +484,7 @@ static int parse_line(struct parser *p, char *s)
 int hsd_conf_load(const char *path, struct hsd_conf *c)
 {
 	struct parser p = { .c = c, .path = path };
-	char line[1024];
+	char line[1024], why[512];
 	int ret = 0;
 	FILE *f;
 
@@ -468,10 +493,10 @@ int hsd_conf_load(const char *path, struct hsd_conf *c)
 	c->versions = HSD_V12 | HSD_V13;
 	c->timeout_ms = 8000;	/* below the kernel's default of 10 s */
 	c->max_handshakes = 256;
-	f = fopen(path, "re");
+	f = m2msec_file_fopen(path, 0, why, sizeof(why));
 	if (!f) {
-		hsd_log(LOG_ERR, "cannot open the configuration file %s: %s (see m2msecd(8); -c FILE names another)",
-			path, strerror(errno));
+		hsd_log(LOG_ERR, "cannot use the configuration file %s (see m2msecd(8); -c FILE names another)",
+			why);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -485,13 +510,18 @@ int hsd_conf_load(const char *path, struct hsd_conf *c)
 			ret = -1;
 	}
 	explicit_bzero(line, sizeof(line));
-	fclose(f);
 	p.line++;
 	if (!ret && end_section(&p))
 		ret = -1;
-	if (!ret && p.inline_secret && hsd_secret_file_ok(path,
-			"configuration file with an inline PSK"))
+	/* The same descriptor: what was read is what is checked. */
+	if (!ret && p.inline_secret &&
+	    m2msec_file_check(fileno(f), path, M2MSEC_FILE_SECRET, why,
+			      sizeof(why))) {
+		hsd_log(LOG_ERR, "refusing configuration file with an inline PSK %s",
+			why);
 		ret = -1;
+	}
+	fclose(f);
 	if (!c->ciphers) {
 		char *def = strdup(hsd_default_ciphers);
 

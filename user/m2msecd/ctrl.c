@@ -25,8 +25,8 @@
  * the previous one for the RX grace period, so records overtaken by the
  * KeyUpdate still decrypt.
  *
- * The traffic secrets live in a locked page (mlock), are wiped when
- * replaced or freed, and are never logged.
+ * The traffic secrets live in locked pages of their own (secmem.c), are
+ * wiped when replaced or freed, and are never logged.
  *
  * Retransmitted flights of the peer (records of a handshake epoch, or a
  * DTLS 1.2 handshake record after the handshake) mean our last flight was
@@ -41,7 +41,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -76,7 +75,7 @@ struct ctl {
 	uint32_t assoc_id;
 	char peer_str[64];
 	enum kx_role role;
-	struct kx_session *s;	/* mlock()ed: version, suite, secrets */
+	struct kx_session *s;	/* locked: version, suite, secrets */
 	uint64_t tx_epoch, rx_epoch;
 	uint64_t tx_since_ms;	/* the current TX epoch was installed */
 	struct sockaddr_storage peer;	/* found in ASSOC_GET dumps by it */
@@ -202,11 +201,7 @@ static void ctl_free(struct ctl *c)
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	flight_release(c);
-	if (c->s) {
-		explicit_bzero(c->s, sizeof(*c->s));
-		munlock(c->s, sizeof(*c->s));
-		free(c->s);
-	}
+	hsd_session_free(d, c->s);
 	free(c);
 }
 
@@ -810,13 +805,9 @@ int ctrl_start(struct hsd *d, const struct ctrl_params *p)
 
 	if (!c)
 		goto err;
-	c->s = calloc(1, sizeof(*c->s));
+	c->s = hsd_session_alloc(d);
 	if (!c->s)
 		goto err_c;
-	/* The secrets must not reach swap. */
-	if (mlock(c->s, sizeof(*c->s)))
-		hsd_log(LOG_WARNING, "mlock: %s; traffic secrets may be swapped",
-			strerror(errno));
 	*c->s = *p->s;
 	c->kind = HSD_SRC_CTL;
 	c->d = d;
@@ -850,16 +841,41 @@ int ctrl_start(struct hsd *d, const struct ctrl_params *p)
 	return 0;
 
 err_c:
-	if (c->s) {
-		explicit_bzero(c->s, sizeof(*c->s));
-		free(c->s);
-	}
+	hsd_session_free(d, c->s);
 	free(c);
 err:
 	close(p->fd);
 	if (p->hs_fd >= 0)
 		close(p->hs_fd);
 	return -ENOMEM;
+}
+
+/**
+ * hsd_session_alloc() - a zeroed session in locked memory
+ * @d: daemon, whose pool (d->secrets) it comes from
+ *
+ * When RLIMIT_MEMLOCK is reached the session is still given, in a page
+ * that is not locked (but still not dumped); each such page is logged.
+ * Return: the session, or NULL (no memory, logged).
+ */
+struct kx_session *hsd_session_alloc(struct hsd *d)
+{
+	unsigned int pages = d->secrets.npages;
+	struct kx_session *s;
+	int err;
+
+	s = hsd_secmem_alloc(&d->secrets, &err);
+	if (!s)
+		hsd_log(LOG_ERR, "no memory for traffic secrets");
+	else if (err && d->secrets.npages != pages)
+		hsd_log(LOG_WARNING, "mlock: %s; traffic secrets of new associations may be swapped (%u pages locked; raise LimitMEMLOCK=, see m2msecd(8))",
+			strerror(err), d->secrets.npages - d->secrets.unlocked);
+	return s;
+}
+
+void hsd_session_free(struct hsd *d, struct kx_session *s)
+{
+	hsd_secmem_free(&d->secrets, s);
 }
 
 /* Daemon stopping: the associations carry on without their channels. */

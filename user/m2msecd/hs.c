@@ -34,7 +34,7 @@ struct hs {
 	struct hs_params p;
 	char peer_str[64];
 	WOLFSSL *ssl;
-	struct kx_session s;
+	struct kx_session *s;	/* locked: hsd_session_alloc() */
 	struct kx_observer obs;
 	struct kx_wolf kw;
 	uint64_t start_ms, deadline_ms, rtx_ms;
@@ -133,6 +133,7 @@ static void hs_free(struct hs *hs)
 	free(hs->first);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, hs->p.fd, NULL);
 	close(hs->p.fd);
+	hsd_session_free(d, hs->s);
 	explicit_bzero(hs, sizeof(*hs));
 	free(hs);
 }
@@ -193,7 +194,7 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 
 	if (!status) {
 		if (kx_wolf_collect(hs->ssl, &hs->kw, err, sizeof(err)) ||
-		    kx_build_assoc(&hs->s, &hs->obs, hs->p.role, &kf, err,
+		    kx_build_assoc(hs->s, &hs->obs, hs->p.role, &kf, err,
 				   sizeof(err))) {
 			status = -EPROTO;
 			why = err;
@@ -225,7 +226,7 @@ static void hs_finish(struct hs *hs, int status, const char *why)
 	if (ctrl_fd >= 0) {
 		struct ctrl_params cp = {
 			.fd = ctrl_fd, .assoc_id = assoc_id,
-			.role = hs->p.role, .s = &hs->s,
+			.role = hs->p.role, .s = hs->s,
 			.tx_epoch = kf.tx.epoch, .rx_epoch = kf.rx.epoch,
 			.msg_seq = ctrl_next_msg_seq(hs->p.role,
 						     hs->plain_seq,
@@ -307,6 +308,11 @@ static struct hs *hs_alloc(struct hsd *d, const struct hs_params *p)
 
 	if (!hs)
 		return NULL;
+	hs->s = hsd_session_alloc(d);
+	if (!hs->s) {
+		free(hs);
+		return NULL;
+	}
 	hs->kind = HSD_SRC_HS;
 	hs->d = d;
 	hs->p = *p;
@@ -323,7 +329,7 @@ static struct hs *hs_alloc(struct hsd *d, const struct hs_params *p)
 	 * so the observer can parse both before the version is known. */
 	hs->obs.version = M2MSEC_DTLS_1_3;
 	hs->obs.rx_cid_len = hs->tls.conf->cid_len;
-	hs->kw.s = &hs->s;
+	hs->kw.s = hs->s;
 	hs->kw.obs = &hs->obs;
 	hs->kw.role = p->role;
 

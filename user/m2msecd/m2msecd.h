@@ -19,7 +19,8 @@
  * error mapping), hs.c (one handshake), listen.c (listeners), nl.c
  * (generic netlink), log.c, keyring.c (PSKs from the kernel keyring,
  * locked memory), rpk.c (raw public keys), ctrl.c (established
- * associations: KeyUpdate, ACKs, alerts).
+ * associations: KeyUpdate, ACKs, alerts), secmem.c (locked pages for
+ * traffic secrets), notify.c (readiness to the service manager).
  */
 #ifndef M2MSECD_H
 #define M2MSECD_H
@@ -30,6 +31,8 @@
 
 #include "../lib/genl.h"
 #include "../lib/kx_wolf.h"
+#include "notify.h"
+#include "secmem.h"
 
 #define HSD_DEFAULT_CONF	"/etc/m2msec/m2msecd.conf"
 #define HSD_PSK_MAX		64
@@ -40,7 +43,20 @@
 /* ------------------------------------------------------------------ */
 
 /* Levels are syslog's: LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG. */
-void hsd_log_init(int level, int to_stderr);
+enum hsd_log_to {
+	HSD_LOG_SYSLOG,		/* in the background */
+	HSD_LOG_STDERR,		/* "m2msecd: error: ..." */
+	HSD_LOG_PREFIX,		/* "<3>error: ...", sd-daemon(3) priorities */
+};
+
+/**
+ * hsd_log_init() - where log lines go
+ * @level: the most verbose level written
+ * @to: HSD_LOG_STDERR is taken as HSD_LOG_PREFIX when standard error is
+ *	the journal ($JOURNAL_STREAM names it)
+ */
+void hsd_log_init(int level, enum hsd_log_to to);
+int hsd_log_stderr_is_journal(void);
 void hsd_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -56,6 +72,7 @@ struct hsd_psk {
 	size_t key_len;
 	char *keyring;		/* key-keyring: read at each use, key_len 0 */
 	char *server_name;	/* NULL: any */
+	unsigned int line;	/* of the identity, for messages */
 };
 
 /*
@@ -219,10 +236,18 @@ unsigned int hsd_psk_key(const struct hsd_conf *c, const struct hsd_psk *k,
 			 uint8_t *key, unsigned int key_max);
 
 /**
- * hsd_secret_file_ok() - refuse a key file others may read or write
+ * hsd_secret_file_open() - open a key file, refused unless it is safe
+ * @path: the file
+ * @what: what it holds, for the message ("private key")
  *
- * Return: 0, or -1 with the reason logged.
+ * m2msec_file_check() with M2MSEC_FILE_SECRET on the opened descriptor:
+ * a regular file of root or of the daemon's user that group and other
+ * may not write and other may not read.
+ * Return: the descriptor, or -1 with the reason logged.
  */
+int hsd_secret_file_open(const char *path, const char *what);
+
+/* hsd_secret_file_open() and close: for checks at configuration time. */
 int hsd_secret_file_ok(const char *path, const char *what);
 
 /* ------------------------------------------------------------------ */
@@ -270,6 +295,7 @@ struct hsd {
 	struct hsd_lsn *listeners;	/* listen.c */
 	uint8_t cookie_secret[32];	/* listen.c: HVR and HRR cookies */
 	struct ctl *ctls;		/* established associations (ctrl.c) */
+	struct hsd_secmem secrets;	/* struct kx_session of hs.c, ctrl.c */
 	uint64_t rekey_poll_ms;		/* ctrl.c: next read of records sent */
 	int stop;
 	/* --udp test mode: one handshake on a UDP socket, key file out */
@@ -369,6 +395,8 @@ struct ctrl_params {
 };
 
 int ctrl_start(struct hsd *d, const struct ctrl_params *p);
+struct kx_session *hsd_session_alloc(struct hsd *d);
+void hsd_session_free(struct hsd *d, struct kx_session *s);
 void ctrl_event(struct hsd *d, enum hsd_src_kind *tag, uint32_t events);
 int ctrl_timeout_ms(struct hsd *d);
 void ctrl_timers(struct hsd *d);

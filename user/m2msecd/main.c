@@ -6,6 +6,9 @@
  * handshake channel per handshake in progress; its timeout is the nearest
  * retransmission timer or handshake deadline (hs_timeout_ms()).  SIGHUP
  * reloads the configuration (hsd_conf_reload()), SIGINT and SIGTERM stop.
+ * The service manager hears of each (notify.c): READY=1 once the daemon
+ * has joined the kernel's "handshake" multicast group, so that a connect()
+ * of a unit ordered after m2msecd.service always finds a daemon.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../kmod/version.h"
@@ -24,7 +29,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: m2msecd [-f] [-v...] [-c FILE]\n"
+	fputs("Usage: m2msecd [-f [--log-prefix]] [-v...] [-c FILE]\n"
 	      "       m2msecd -f --udp-server ADDR:PORT --out FILE [-c FILE]\n"
 	      "       m2msecd -f --udp-client ADDR:PORT [--server-name NAME] --out FILE [-c FILE]\n"
 	      "\n"
@@ -35,6 +40,9 @@ static void usage(FILE *f)
 	      "Options:\n"
 	      "  -c, --config FILE     configuration file (default " HSD_DEFAULT_CONF ")\n"
 	      "  -f, --foreground      stay in the foreground and log to standard error\n"
+	      "      --log-prefix      begin each line with its priority as \"<N>\" for\n"
+	      "                        the journal (automatic when standard error is\n"
+	      "                        the journal, $JOURNAL_STREAM)\n"
 	      "  -v, --verbose         more log output: once info, twice debug\n"
 	      "  -q, --quiet           only errors and warnings\n"
 	      "  -t, --check-config    check the configuration and the credentials, exit\n"
@@ -60,13 +68,14 @@ static void usage(FILE *f)
 
 struct args {
 	const char *conf;
-	int foreground, level, check;
+	int foreground, level, check, log_prefix;
 	const char *udp_server, *udp_client, *server_name, *out;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	enum { O_UDP_SERVER = 256, O_UDP_CLIENT, O_SERVER_NAME, O_OUT };
+	enum { O_UDP_SERVER = 256, O_UDP_CLIENT, O_SERVER_NAME, O_OUT,
+	       O_LOG_PREFIX };
 	static const struct option lo[] = {
 		{ "config", 1, NULL, 'c' }, { "foreground", 0, NULL, 'f' },
 		{ "verbose", 0, NULL, 'v' }, { "quiet", 0, NULL, 'q' },
@@ -76,6 +85,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "udp-client", 1, NULL, O_UDP_CLIENT },
 		{ "server-name", 1, NULL, O_SERVER_NAME },
 		{ "out", 1, NULL, O_OUT },
+		{ "log-prefix", 0, NULL, O_LOG_PREFIX },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -95,6 +105,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_UDP_CLIENT: a->udp_client = optarg; break;
 		case O_SERVER_NAME: a->server_name = optarg; break;
 		case O_OUT: a->out = optarg; break;
+		case O_LOG_PREFIX: a->log_prefix = 1; break;
 		default: usage(stderr); return -1;
 		}
 	}
@@ -112,6 +123,38 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* A failed notification is logged; the daemon carries on. */
+static void notify(int ret)
+{
+	if (ret < 0)
+		hsd_log(LOG_WARNING, "cannot notify the service manager ($NOTIFY_SOCKET): %s",
+			strerror(-ret));
+}
+
+/* READY=1 with a status line systemctl shows. */
+static void notify_ready(struct hsd *d, const char *what)
+{
+	const struct hsd_conf *c = d->conf;
+
+	notify(hsd_notify("READY=1\nSTATUS=%s%s, DTLS %s%s%s\n",
+			  what, d->test_out ? "waiting for a UDP client" :
+			  "taking handshake requests",
+			  c->versions & HSD_V12 ? "1.2" : "",
+			  c->versions == (HSD_V12 | HSD_V13) ? " and " : "",
+			  c->versions & HSD_V13 ? "1.3" : ""));
+}
+
+/* RELOADING=1 carries the time of the request (systemd.service(5)). */
+static void notify_reloading(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	notify(hsd_notify("RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=%llu\n",
+			  (unsigned long long)ts.tv_sec * 1000000ULL +
+			  ts.tv_nsec / 1000));
+}
+
 /* SIGHUP: reload; SIGINT, SIGTERM: stop. */
 static void on_signal(struct hsd *d)
 {
@@ -121,10 +164,13 @@ static void on_signal(struct hsd *d)
 		if (si.ssi_signo == SIGHUP) {
 			hsd_log(LOG_NOTICE, "signal %u: reloading %s",
 				si.ssi_signo, d->conf->path);
-			hsd_conf_reload(d, d->conf->path);
+			notify_reloading();
+			notify_ready(d, hsd_conf_reload(d, d->conf->path) ?
+				     "reload refused, previous configuration kept; " : "");
 			continue;
 		}
 		hsd_log(LOG_NOTICE, "signal %u: stopping", si.ssi_signo);
+		notify(hsd_notify("STOPPING=1\nSTATUS=stopping\n"));
 		d->stop = 1;
 	}
 }
@@ -178,6 +224,7 @@ static int udp_params(struct hsd *d, const struct args *a, struct hs_params *p)
 		}
 		hsd_log(LOG_INFO, "--udp-server: waiting for a client on %s",
 			addr);
+		notify_ready(d, "");
 		if (udp_wait(d, fd))
 			goto err;
 		p->peer_len = sizeof(p->peer);
@@ -257,7 +304,16 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a))
 		return 2;
-	hsd_log_init(a.level, a.foreground || a.check || a.out);
+	hsd_log_init(a.level, a.log_prefix ? HSD_LOG_PREFIX :
+		     a.foreground || a.check || a.out ? HSD_LOG_STDERR :
+		     HSD_LOG_SYSLOG);
+	/* Before any secret is read: no core dumps, no ptrace by others. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		hsd_log(LOG_ERR, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+		return 1;
+	}
+	if (hsd_secmem_init(&d.secrets, sizeof(struct kx_session)))
+		return 1;
 	d.conf = hsd_conf_open(a.conf);
 	if (!d.conf || hsd_listen_init(&d))
 		goto out;
@@ -294,6 +350,8 @@ int main(int argc, char **argv)
 			d.conf->versions == (HSD_V12 | HSD_V13) ? " and " : "",
 			d.conf->versions & HSD_V13 ? "1.3" : "",
 			d.conf->ciphers);
+		/* Joined the "handshake" group: no request is missed now. */
+		notify_ready(&d, "");
 	}
 	if (loop(&d))
 		goto out;
@@ -308,5 +366,6 @@ out:
 	if (d.epfd >= 0)
 		close(d.epfd);
 	hsd_conf_put(d.conf);
+	hsd_secmem_exit(&d.secrets);
 	return ret;
 }

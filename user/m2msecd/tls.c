@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "m2msecd.h"
 
@@ -148,6 +149,51 @@ static int cert_requested(WOLFSSL *ssl, void *arg)
 	return 1;
 }
 
+
+/*
+ * Our private key, read from the descriptor its checks were made on
+ * (hsd_secret_file_open()) into locked memory, so that the file cannot be
+ * swapped between the check and wolfSSL reading it.
+ */
+static int use_private_key(WOLFSSL_CTX *ctx, const char *path)
+{
+	int fd = hsd_secret_file_open(path, "private key");
+	size_t len = 0;
+	uint8_t *buf;
+	ssize_t n;
+	int ret = -1;
+
+	if (fd < 0)
+		return -1;
+	buf = hsd_secret_alloc();
+	if (!buf)
+		goto out_fd;
+	while (len < HSD_SECRET_SIZE &&
+	       (n = read(fd, buf + len, HSD_SECRET_SIZE - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			hsd_log(LOG_ERR, "cannot read the private key %s: %s",
+				path, strerror(errno));
+			goto out_buf;
+		}
+		len += n;
+	}
+	if (len == HSD_SECRET_SIZE) {
+		hsd_log(LOG_ERR, "the private key %s is larger than %d bytes",
+			path, HSD_SECRET_SIZE - 1);
+		goto out_buf;
+	}
+	if (wolfSSL_CTX_use_PrivateKey_buffer(ctx, buf, len,
+					      WOLFSSL_FILETYPE_PEM) ==
+	    WOLFSSL_SUCCESS)
+		ret = 0;
+out_buf:
+	hsd_secret_free(buf);
+out_fd:
+	close(fd);
+	return ret;
+}
 static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 			     const struct hsd_cert *k)
 {
@@ -184,9 +230,7 @@ static WOLFSSL_CTX *make_ctx(struct hsd_conf *c, enum kx_role role,
 			k->cert);
 		goto err;
 	}
-	if (k && wolfSSL_CTX_use_PrivateKey_file(ctx, k->key,
-						 WOLFSSL_FILETYPE_PEM) !=
-	    WOLFSSL_SUCCESS) {
+	if (k && use_private_key(ctx, k->key)) {
 		hsd_log(LOG_ERR, "cannot load the private key %s (PEM) or it does not match %s",
 			k->key, k->cert ? k->cert : k->rpk);
 		goto err;
