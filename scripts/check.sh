@@ -69,6 +69,9 @@ if [ "$host" = 1 ]; then
 	tap_run keyfile_test selftests/host/keyfile_test
 	tap_run keyexport_interop selftests/host/keyexport_interop.sh
 	tap_run m2msecd_udp selftests/host/m2msecd_udp_test.sh
+	tap_run m2msecd_service selftests/host/m2msecd_service_test.sh
+	tap_run notify_test selftests/host/notify_test
+	tap_run secmem_test selftests/host/secmem_test
 	tap_run m2msec-nc selftests/host/m2msec_nc_test.sh
 	tap_run esprim_parse_test selftests/host/esprim_parse_test
 	tap_run replay_test selftests/host/replay_test
