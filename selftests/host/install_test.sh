@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 . "$REPO/selftests/lib.sh"
-plan 6
+plan 7
 # result STATUS DESC: one case, passing when STATUS is 0.
 result() { if [ "$1" -eq 0 ]; then ok "install: $2"; else not_ok "install: $2"; fi; }
 
@@ -38,6 +38,7 @@ usr/share/man/man8/m2msecctl.8
 usr/share/man/man8/m2msecd.8
 usr/include/linux/m2msec.h
 usr/share/doc/m2msec/examples/m2msecd.conf.example
+usr/share/doc/m2msec/examples/modules-load.d/m2msec.conf
 usr/share/doc/m2msec/COPYING
 usr/lib/systemd/system/m2msecd.service"
 missing=0
@@ -49,6 +50,14 @@ result $missing "the module (compressed as the kernel says, unsigned), programs,
 
 grep -q '^ExecStart=/usr/sbin/m2msecd -f$' "$dest/usr/lib/systemd/system/m2msecd.service"
 result $? "the installed unit starts the installed daemon"
+
+# Readiness from the daemon itself, locked memory for its secrets, and
+# the module named for systemd-modules-load.
+unit=$dest/usr/lib/systemd/system/m2msecd.service
+grep -qx 'Type=notify' "$unit" && grep -qx 'NotifyAccess=main' "$unit" &&
+	grep -qx 'LimitMEMLOCK=16M' "$unit" &&
+	grep -qx 'm2msec' "$dest/usr/share/doc/m2msec/examples/modules-load.d/m2msec.conf"
+result $? "the installed unit is Type=notify with NotifyAccess=main and LimitMEMLOCK; the modules-load.d example names m2msec"
 
 # The unit's confinement (Documentation/m2msecd.md), as systemd rates it.
 unit=$dest/usr/lib/systemd/system/m2msecd.service
