@@ -13,11 +13,13 @@
 # absent, connect() times out (ETIMEDOUT, short hs-timeout-ms); killed
 # while it holds a handshake, connect() fails at once (ECONNABORTED), an
 # association made before keeps working and a restarted daemon completes a
-# new handshake.
+# new handshake.  The restarted daemon runs as under systemd's Type=notify:
+# READY=1 reaches $NOTIFY_SOCKET once it has joined the handshake group,
+# STOPPING=1 when it is stopped.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/hs_lib.sh"
 
-hs_init 9
+hs_init 10
 # Short timeouts, the daemon's below the kernel's (m2msecd(8)): a third of
 # a step (M2MSEC_HS_STEP, longer on the debug kernel), so that the
 # killed-daemon case kills the daemon while it still holds the handshake.
@@ -204,9 +206,20 @@ result $? "daemon killed: the association made before (openssl s_server DTLS 1.2
 	"$dk/app" "$dk/peer"
 app_say "$dk" '!quit'
 
-# A restarted daemon completes a new handshake.
+# A restarted daemon completes a new handshake.  Its readiness goes to an
+# abstract notify socket of this network namespace, read by a receiver
+# that writes one line per datagram.
 mv "$tmp/hsd.log" "$tmp/hsd-killed.log"
-hsd_start "$tmp/conf"
+nsock=@m2msec-hs-negative-$$
+bg "$tmp/notify.log" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + sys.argv[1][1:])
+while True:
+    print(s.recv(4096).decode().replace("\n", "|"), flush=True)
+' "$nsock"
+sleep 1
+NOTIFY_SOCKET=$nsock hsd_start "$tmp/conf"
 port=$((port + 1))
 d=$tmp/restarted
 mkdir -p "$d"
@@ -236,6 +249,17 @@ app_say "$d" '!quit'
 
 # 9. no daemon: nobody accepts, the kernel's timeout fails connect().
 hsd_stop
+why=""
+if ! grep -q '^READY=1|STATUS=taking handshake requests' "$tmp/notify.log"; then
+	why="no READY=1 with its STATUS"
+elif ! wait_text "$tmp/notify.log" STOPPING=1 "$T_STEP"; then
+	why="no STOPPING=1"
+elif [ "$(cut -d'|' -f1 "$tmp/notify.log" | tr '\n' ' ')" != "READY=1 STOPPING=1 " ]; then
+	why="other messages than READY=1, STOPPING=1"
+fi
+[ -z "$why" ]
+result $? "notify: the restarted daemon sends READY=1 to \$NOTIFY_SOCKET once it joined the handshake group, STOPPING=1 on SIGTERM" \
+	"$tmp/notify.log" "$tmp/hsd.log"
 port=$((port + 1))
 d=$tmp/nodaemon
 app_start "$d" client "$P_ADDR" "$port"

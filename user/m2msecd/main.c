@@ -304,9 +304,11 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a))
 		return 2;
-	hsd_log_init(a.level, a.log_prefix ? HSD_LOG_PREFIX :
-		     a.foreground || a.check || a.out ? HSD_LOG_STDERR :
-		     HSD_LOG_SYSLOG);
+	if (a.foreground || a.check || a.out)
+		hsd_log_init(a.level, a.log_prefix ? HSD_LOG_PREFIX :
+			     HSD_LOG_STDERR);
+	else
+		hsd_log_init(a.level, HSD_LOG_SYSLOG);
 	/* Before any secret is read: no core dumps, no ptrace by others. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
 		hsd_log(LOG_ERR, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
