@@ -114,6 +114,7 @@ struct m2msec_assoc *m2msec_assoc_alloc(struct m2msec_dtls_sock *ds)
 	a->ds = ds;
 	refcount_set(&a->ref, 1);
 	spin_lock_init(&a->lock);
+	seqcount_spinlock_init(&a->peer_seq, &a->lock);
 	a->created_ns = ktime_get_boottime_ns();
 	return a;
 
@@ -213,6 +214,20 @@ err_count:
 	return err;
 }
 
+/* The peer address and its table key change together; the route goes. */
+static void m2msec_assoc_set_peer(struct m2msec_assoc *a,
+				  const union m2msec_addr *peer,
+				  const struct m2msec_addr_key *k)
+{
+	spin_lock_bh(&a->lock);
+	write_seqcount_begin(&a->peer_seq);
+	a->peer = *peer;
+	a->addr_key = *k;
+	dst_cache_reset(&a->dst_cache);
+	write_seqcount_end(&a->peer_seq);
+	spin_unlock_bh(&a->lock);
+}
+
 /**
  * m2msec_assoc_unlink() - remove @a from its tables and drop their reference
  * @a: a published association
@@ -283,6 +298,60 @@ struct m2msec_assoc *m2msec_assoc_by_cid(struct m2msec_dtls_sock *ds,
 						  m2msec_cid_params));
 	rcu_read_unlock();
 	return a;
+}
+
+/**
+ * m2msec_assoc_move() - send @a's records to a new peer address
+ * @a: a CID association whose peer moved (rx.c decides when)
+ * @peer: the new address
+ * @old: the address it replaces, set on success
+ *
+ * Process context; takes ds->assoc_lock.  The peer table entry moves with
+ * the address, so sendto() the new address finds @a and the old one no
+ * longer does.  Concurrent lookups walking @a's bucket while its key
+ * changes may miss it, or find it for the new address early: both harmless.
+ * The cached route is dropped inside the address change; a send that
+ * copied the old address drops the route it caches too (xmit.c).
+ *
+ * Return: 0, -EEXIST (another association has @peer), -ENOENT (@a was
+ * removed), or the table's error (@a keeps its old address then).
+ */
+int m2msec_assoc_move(struct m2msec_assoc *a, const union m2msec_addr *peer,
+		      union m2msec_addr *old)
+{
+	struct m2msec_dtls_sock *ds = a->ds;
+	struct m2msec_addr_key k, old_k;
+	union m2msec_addr prev;
+	int err;
+
+	m2msec_addr_key(&k, peer);
+	mutex_lock(&ds->assoc_lock);
+	err = -ENOENT;
+	if (READ_ONCE(a->dead))
+		goto out;
+	err = -EEXIST;
+	if (rhashtable_lookup_fast(&ds->t->by_addr, &k, m2msec_addr_params))
+		goto out;
+	rhashtable_remove_fast(&ds->t->by_addr, &a->addr_node,
+			       m2msec_addr_params);
+	prev = a->peer;
+	old_k = a->addr_key;
+	m2msec_assoc_set_peer(a, peer, &k);
+	err = rhashtable_lookup_insert_fast(&ds->t->by_addr, &a->addr_node,
+					    m2msec_addr_params);
+	if (err) {
+		m2msec_assoc_set_peer(a, &prev, &old_k);
+		/* Fails only without memory: @a then stays reachable by
+		 * id and CID, and unlinking it later is still safe.
+		 */
+		rhashtable_lookup_insert_fast(&ds->t->by_addr, &a->addr_node,
+					      m2msec_addr_params);
+		goto out;
+	}
+	*old = prev;
+out:
+	mutex_unlock(&ds->assoc_lock);
+	return err;
 }
 
 /**

@@ -38,6 +38,7 @@
 #include <linux/in.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
+#include <linux/seqlock.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -97,7 +98,13 @@ struct m2msec_assoc {
 	u16 version;
 	bool dead;
 	const struct m2msec_cipher_desc *cd;
+	/*
+	 * Where records go.  A CID association's peer may move (rx.c); the
+	 * address then changes under @lock inside @peer_seq, and readers
+	 * outside ds->assoc_lock copy it with m2msec_assoc_peer().
+	 */
 	union m2msec_addr peer;
+	seqcount_spinlock_t peer_seq;
 	u8 tx_cid[M2MSEC_CID_MAX];
 	u8 rx_cid[M2MSEC_CID_MAX];
 	u8 tx_cid_len;
@@ -199,6 +206,22 @@ static inline struct m2msec_dtls_sock *m2msec_dtls_sk(const struct sock *sk)
 	return (struct m2msec_dtls_sock *)sk;
 }
 
+/*
+ * A consistent copy of @a's peer address (it may move: m2msec_assoc_move()).
+ * Returns the peer_seq value of that copy.
+ */
+static inline unsigned int m2msec_assoc_peer(const struct m2msec_assoc *a,
+					     union m2msec_addr *peer)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&a->peer_seq);
+		*peer = a->peer;
+	} while (read_seqcount_retry(&a->peer_seq, seq));
+	return seq;
+}
+
 /* dtls_sock.c */
 extern const struct proto_ops m2msec_dtls_ops;
 extern struct proto m2msec_dtls_proto;
@@ -259,6 +282,8 @@ struct m2msec_assoc *m2msec_assoc_by_cid(struct m2msec_dtls_sock *ds,
 					 const u8 *cid, u8 len);
 void m2msec_assoc_flush(struct m2msec_dtls_sock *ds);
 void m2msec_assoc_count(struct m2msec_assoc *a, int idx, u64 v);
+int m2msec_assoc_move(struct m2msec_assoc *a, const union m2msec_addr *peer,
+		      union m2msec_addr *old);
 bool m2msec_assoc_peer_known_rcu(struct m2msec_dtls_sock *ds,
 				 const union m2msec_addr *peer);
 
@@ -278,6 +303,8 @@ int m2msec_tx_control(struct m2msec_assoc *a, u8 type, const void *buf,
 /* xmit.c: one record on its way out (see m2msec_xmit_alloc()). */
 struct m2msec_route {
 	struct socket *sock;		/* m2msec_udp_get() */
+	union m2msec_addr peer;		/* the association's, when sent */
+	unsigned int peer_seq;		/* ... and its peer_seq then */
 	struct dst_entry *dst;		/* NULL: the UDP socket's own path */
 	union {
 		__be32 v4;
@@ -301,6 +328,8 @@ void m2msec_event_limit(struct m2msec_assoc *a, u32 kind, u64 epoch,
 void m2msec_event_up(struct m2msec_assoc *a);
 void m2msec_event_key_update(struct m2msec_assoc *a, u8 dir, u64 epoch);
 void m2msec_event_down(struct m2msec_assoc *a, u32 reason);
+void m2msec_event_peer_moved(struct m2msec_assoc *a,
+			     const union m2msec_addr *old);
 
 /* A failed handshake request, as M2MSEC_EVENT_HS_FAILED reports it. */
 struct m2msec_hs_event {

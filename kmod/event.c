@@ -37,9 +37,12 @@ static int m2msec_event_put_addrs(struct sk_buff *msg,
 
 static int m2msec_event_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a)
 {
+	union m2msec_addr peer;
+
 	if (nla_put_u32(msg, M2MSEC_A_ASSOC_ID, a->id))
 		return -EMSGSIZE;
-	return m2msec_event_put_addrs(msg, a->ds, &a->peer);
+	m2msec_assoc_peer(a, &peer);
+	return m2msec_event_put_addrs(msg, a->ds, &peer);
 }
 
 /*
@@ -76,6 +79,7 @@ struct m2msec_event_arg {
 	u64 epoch;
 	u64 count;
 	u64 max;
+	const union m2msec_addr *old;	/* PEER_MOVED */
 };
 
 static int m2msec_event_fill_limit(struct sk_buff *msg, const void *arg)
@@ -145,6 +149,11 @@ static int m2msec_event_fill_assoc(struct sk_buff *msg, const void *arg)
 		if (nla_put_u32(msg, M2MSEC_A_EVENT_REASON, e->extra))
 			return -EMSGSIZE;
 		break;
+	case M2MSEC_EVENT_PEER_MOVED:
+		if (nla_put(msg, M2MSEC_A_EVENT_OLD_PEER,
+			    m2msec_addr_len(e->old), e->old))
+			return -EMSGSIZE;
+		break;
 	}
 	return 0;
 }
@@ -188,6 +197,22 @@ void m2msec_event_key_update(struct m2msec_assoc *a, u8 dir, u64 epoch)
 void m2msec_event_down(struct m2msec_assoc *a, u32 reason)
 {
 	m2msec_event_assoc(a, M2MSEC_EVENT_DOWN, reason, 0);
+}
+
+/**
+ * m2msec_event_peer_moved() - @a's peer changed its address
+ * @a: association (its peer is the new address already)
+ * @old: the address it left
+ */
+void m2msec_event_peer_moved(struct m2msec_assoc *a,
+			     const union m2msec_addr *old)
+{
+	struct m2msec_event_arg e = {
+		.a = a, .kind = M2MSEC_EVENT_PEER_MOVED, .old = old,
+	};
+
+	m2msec_event_send(sock_net(&a->ds->sk), M2MSEC_CMD_ASSOC_EVENT,
+			  m2msec_event_fill_assoc, &e);
 }
 
 static int m2msec_event_fill_hs(struct sk_buff *msg, const void *arg)

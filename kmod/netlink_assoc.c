@@ -555,10 +555,12 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 	struct m2msec_epoch *tx = m2msec_epoch_get_rcu(&a->tx);
 	struct m2msec_epoch *rx = m2msec_epoch_get_rcu(&a->rx);
 	u64 vals[M2MSEC_STATS_ASSOC];
+	union m2msec_addr peer;
 	void *hdr;
 	int err = -EMSGSIZE;
 
 	m2msec_stats_read(&a->stats, vals);
+	m2msec_assoc_peer(a, &peer);
 	hdr = genlmsg_put(msg, portid, seq, &m2msec_genl_family, flags,
 			  M2MSEC_CMD_ASSOC_GET);
 	if (!hdr)
@@ -566,8 +568,7 @@ static int m2msec_nl_put_assoc(struct sk_buff *msg, struct m2msec_assoc *a,
 	if (nla_put_u32(msg, M2MSEC_A_ASSOC_ID, a->id) ||
 	    nla_put_u16(msg, M2MSEC_A_ASSOC_VERSION, a->version) ||
 	    nla_put_u32(msg, M2MSEC_A_ASSOC_CIPHER, a->cd->id) ||
-	    nla_put(msg, M2MSEC_A_ASSOC_PEER, m2msec_addr_len(&a->peer),
-		    &a->peer) ||
+	    nla_put(msg, M2MSEC_A_ASSOC_PEER, m2msec_addr_len(&peer), &peer) ||
 	    m2msec_nl_put_local(msg, a) ||
 	    (a->tx_cid_len && nla_put(msg, M2MSEC_A_ASSOC_TX_CID,
 				      a->tx_cid_len, a->tx_cid)) ||

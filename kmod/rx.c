@@ -9,7 +9,9 @@
  * each record is matched to its association (by Connection ID or by peer
  * address), checked against the replay window cheaply, decrypted in place,
  * authenticated, and only then committed to the replay window; DTLS 1.3
- * truncated sequence numbers are trusted only after authentication.
+ * truncated sequence numbers are trusted only after authentication.  A
+ * CID association follows its peer to a new address only on such an
+ * authenticated record, and only on one newer than all before it.
  *
  * Before queueing, the hook hands the datagrams of peers with a handshake
  * request in progress, and ClientHellos of unknown peers on listening
@@ -234,12 +236,18 @@ static void *m2msec_rx_scratch(struct m2msec_dtls_sock *ds,
 	return m2msec_aead_scratch(ds->rx_scratch, 0);
 }
 
-/* Decrypt and authenticate; on success commit the sequence number. */
+/*
+ * Decrypt and authenticate; on success commit the sequence number.
+ * @newest: set when the record is newer than every record received so far
+ * (the current epoch's highest sequence number).
+ */
 static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 			  u64 seq, const u8 *nonce, const u8 *aad,
-			  unsigned int aad_len, u8 *ct, unsigned int ct_len)
+			  unsigned int aad_len, u8 *ct, unsigned int ct_len,
+			  bool *newest)
 {
 	bool fresh;
+	u64 top;
 	int err;
 
 	if (m2msec_rx_limit_reached(ep)) {
@@ -258,7 +266,10 @@ static int m2msec_rx_open(struct m2msec_assoc *a, struct m2msec_epoch *ep,
 		return err;
 	}
 	spin_lock_bh(&a->lock);
+	/* Until the first record, top is the first acceptable number. */
+	top = ep->replay->top;
 	fresh = m2msec_replay_update(ep->replay, seq);
+	*newest = fresh && seq >= top && ep == rcu_access_pointer(a->rx);
 	spin_unlock_bh(&a->lock);
 	if (!fresh) {
 		m2msec_assoc_count(a, M2MSEC_A_STAT_REPLAY, 1);
@@ -273,8 +284,39 @@ struct m2msec_rx_rec {
 	u8 *pt;			/* plaintext, in place */
 	unsigned int pt_len;
 	u8 type;
+	bool newest;		/* newer than every record received */
 	u64 seq;		/* record sequence number */
 };
+
+/*
+ * RFC 9146 6 and RFC 9147 9: the peer of a CID association may change its
+ * address (NAT rebinding).  Called for an authenticated record that carried
+ * the association's CID and is newer than every record received, so that
+ * records reordered or replayed from an old address never move the peer
+ * back.  Records go to the new address from now on; the event lets an
+ * application that wants a return routability check do it.
+ */
+static void m2msec_rx_peer_moved(struct m2msec_dtls_sock *ds,
+				 struct m2msec_assoc *a)
+{
+	const union m2msec_addr *from = &M2MSEC_RX_CB(ds->rx_skb)->peer;
+	struct m2msec_addr_key k_from, k_cur;
+	union m2msec_addr cur, old;
+	int err;
+
+	m2msec_assoc_peer(a, &cur);
+	m2msec_addr_key(&k_from, from);
+	m2msec_addr_key(&k_cur, &cur);
+	if (!memcmp(&k_from, &k_cur, sizeof(k_from)))
+		return;
+	err = m2msec_assoc_move(a, from, &old);
+	if (err == -ENOENT)
+		return;		/* removed meanwhile */
+	m2msec_net_count(ds, err ? M2MSEC_A_STAT_PEER_MOVE_REFUSED :
+				   M2MSEC_A_STAT_PEER_MOVED);
+	if (!err)
+		m2msec_event_peer_moved(a, &old);
+}
 
 static void m2msec_rx_deliver(struct m2msec_dtls_sock *ds,
 			      struct m2msec_rx_rec *r, const u8 *rec,
@@ -370,7 +412,7 @@ static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
 	aad_len = m2msec_rec12_aad(aad, h.type, h.epoch, h.seq, h.cid,
 				   h.cid_len, ct_len - tag);
 	if (m2msec_rx_open(r->a, r->ep, h.seq, nonce, aad, aad_len, ct,
-			   ct_len))
+			   ct_len, &r->newest))
 		return len;
 
 	r->pt = ct;
@@ -390,6 +432,8 @@ static int m2msec_rx_record12(struct m2msec_dtls_sock *ds, u8 *rec,
 	}
 	if (m2msec_rx_overflow(r))
 		return len;
+	if (r->newest && h.cid_len)
+		m2msec_rx_peer_moved(ds, r->a);
 	m2msec_rx_deliver(ds, r, rec, len);
 	return len;
 }
@@ -454,7 +498,7 @@ static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
 					   h.seq_trunc, h.seq_len * 8);
 	m2msec_rec13_nonce(nonce, r->ep->iv, seq);
 	if (m2msec_rx_open(r->a, r->ep, seq, nonce, rec, h.hdr_len,
-			   rec + h.hdr_len, h.len))
+			   rec + h.hdr_len, h.len, &r->newest))
 		return len;
 
 	type = m2msec_inner_plaintext_type(rec + h.hdr_len, h.len - tag,
@@ -469,6 +513,8 @@ static int m2msec_rx_record13(struct m2msec_dtls_sock *ds, u8 *rec,
 	r->seq = seq;
 	if (m2msec_rx_overflow(r))
 		return len;
+	if (r->newest && h.cid_len)
+		m2msec_rx_peer_moved(ds, r->a);
 	m2msec_rx_deliver(ds, r, rec, len);
 	return len;
 }

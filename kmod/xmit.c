@@ -10,9 +10,12 @@
  *
  * The route comes from the association's dst_cache (per CPU); a route that
  * changed or expired is looked up again from the UDP socket's binding
- * (address, device, mark, ports), as udp_sendmsg() would.  The peer address
- * of an association never changes today; code that changes it must reset
- * the cache (dst_cache_reset()).
+ * (address, device, mark, ports), as udp_sendmsg() would.  A send copies
+ * the peer address once (it moves when a CID peer's address changes,
+ * m2msec_assoc_move(), which resets the cache inside the change).  A send
+ * that copied the address before a move may cache the old route after
+ * that reset: it then finds the address changed and resets the cache
+ * itself, in the same BH-disabled section (the cache is per CPU).
  *
  * Like the UDP socket (IP_PMTUDISC_DO / IPV6_DONTFRAG), a record larger
  * than the path MTU is refused with EMSGSIZE, never fragmented.  The skb
@@ -47,19 +50,31 @@ static bool m2msec_xmit_direct(const struct sock *sk,
 	       !ipv6_addr_v4mapped(&peer->sin6.sin6_addr);
 }
 
+/*
+ * After caching a route for r->peer, BH disabled: if the peer moved since
+ * it was copied, that route must not stay in the cache.
+ */
+static void m2msec_route_cached(struct m2msec_assoc *a,
+				const struct m2msec_route *r)
+{
+	smp_mb();	/* the cache entry is stored before peer_seq is read */
+	if (read_seqcount_retry(&a->peer_seq, r->peer_seq))
+		dst_cache_reset(&a->dst_cache);
+}
+
 static int m2msec_route4(struct m2msec_assoc *a, struct sock *sk,
 			 struct m2msec_route *r)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 	struct flowi4 fl4 = {
-		.daddr = a->peer.sin.sin_addr.s_addr,
+		.daddr = r->peer.sin.sin_addr.s_addr,
 		.saddr = inet->inet_saddr,
 		.flowi4_oif = READ_ONCE(sk->sk_bound_dev_if),
 		.flowi4_mark = READ_ONCE(sk->sk_mark),
 		.flowi4_proto = IPPROTO_UDP,
 		.flowi4_uid = sock_net_uid(sock_net(sk), sk),
 		.fl4_sport = inet->inet_sport,
-		.fl4_dport = a->peer.sin.sin_port,
+		.fl4_dport = r->peer.sin.sin_port,
 	};
 	struct rtable *rt;
 
@@ -78,6 +93,7 @@ static int m2msec_route4(struct m2msec_assoc *a, struct sock *sk,
 		r->saddr.v4 = fl4.saddr;
 		local_bh_disable();
 		dst_cache_set_ip4(&a->dst_cache, &rt->dst, fl4.saddr);
+		m2msec_route_cached(a, r);
 		local_bh_enable();
 	}
 	r->dst = &rt->dst;
@@ -89,7 +105,7 @@ static int m2msec_route4(struct m2msec_assoc *a, struct sock *sk,
 static int m2msec_route6(struct m2msec_assoc *a, struct sock *sk,
 			 struct m2msec_route *r)
 {
-	const struct in6_addr *daddr = &a->peer.sin6.sin6_addr;
+	const struct in6_addr *daddr = &r->peer.sin6.sin6_addr;
 	struct flowi6 fl6 = {
 		.daddr = *daddr,
 		.saddr = sk->sk_v6_rcv_saddr,
@@ -98,7 +114,7 @@ static int m2msec_route6(struct m2msec_assoc *a, struct sock *sk,
 		.flowi6_proto = IPPROTO_UDP,
 		.flowi6_uid = sock_net_uid(sock_net(sk), sk),
 		.fl6_sport = inet_sk(sk)->inet_sport,
-		.fl6_dport = a->peer.sin6.sin6_port,
+		.fl6_dport = r->peer.sin6.sin6_port,
 	};
 	struct dst_entry *dst;
 
@@ -109,7 +125,7 @@ static int m2msec_route6(struct m2msec_assoc *a, struct sock *sk,
 		/* Link-local peers: the interface is the address's scope. */
 		if (!fl6.flowi6_oif &&
 		    __ipv6_addr_needs_scope_id(ipv6_addr_type(daddr)))
-			fl6.flowi6_oif = a->peer.sin6.sin6_scope_id;
+			fl6.flowi6_oif = r->peer.sin6.sin6_scope_id;
 		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6,
 						      NULL);
 		if (IS_ERR(dst))
@@ -117,6 +133,7 @@ static int m2msec_route6(struct m2msec_assoc *a, struct sock *sk,
 		r->saddr.v6 = fl6.saddr;
 		local_bh_disable();
 		dst_cache_set_ip6(&a->dst_cache, dst, &fl6.saddr);
+		m2msec_route_cached(a, r);
 		local_bh_enable();
 	}
 	r->dst = dst;
@@ -167,8 +184,9 @@ int m2msec_xmit_alloc(struct m2msec_assoc *a, struct m2msec_route *r,
 		return -ENOTCONN;
 	sk = r->sock->sk;
 	r->seg = seg;
+	r->peer_seq = m2msec_assoc_peer(a, &r->peer);
 	err = -EOPNOTSUPP;
-	if (m2msec_xmit_direct(sk, &a->peer)) {
+	if (m2msec_xmit_direct(sk, &r->peer)) {
 		err = sk->sk_family == AF_INET ? m2msec_route4(a, sk, r) :
 						 m2msec_route6(a, sk, r);
 		if (err)
@@ -230,7 +248,7 @@ int m2msec_xmit(struct m2msec_assoc *a, struct m2msec_route *r,
 
 	if (!dst) {
 		/* A peer the UDP socket maps (IPv4 on IPv6): its own path. */
-		err = m2msec_udp_send(a->ds, &a->peer, skb->data, skb->len);
+		err = m2msec_udp_send(a->ds, &r->peer, skb->data, skb->len);
 		consume_skb(skb);
 		goto out;
 	}
@@ -249,17 +267,17 @@ int m2msec_xmit(struct m2msec_assoc *a, struct m2msec_route *r,
 	local_bh_disable();
 	if (sk->sk_family == AF_INET)
 		udp_tunnel_xmit_skb(container_of(dst, struct rtable, dst), sk, skb, r->saddr.v4,
-				    a->peer.sin.sin_addr.s_addr, 0,
+				    r->peer.sin.sin_addr.s_addr, 0,
 				    ip4_dst_hoplimit(dst), htons(IP_DF),
 				    inet_sk(sk)->inet_sport,
-				    a->peer.sin.sin_port, false, false);
+				    r->peer.sin.sin_port, false, false);
 #if IS_ENABLED(CONFIG_IPV6)
 	else
 		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &r->saddr.v6,
-				     &a->peer.sin6.sin6_addr, 0,
+				     &r->peer.sin6.sin6_addr, 0,
 				     ip6_dst_hoplimit(dst), 0,
 				     inet_sk(sk)->inet_sport,
-				     a->peer.sin6.sin6_port, false);
+				     r->peer.sin6.sin6_port, false);
 #endif
 	local_bh_enable();
 out:

@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from m2msec import (A_ASSOC_DRIVER, A_ASSOC_ID, A_ASSOC_PEER,  # noqa: E402
-                    A_ASSOC_STATS, CMD_ASSOC_GET, STATS, Genl, _peer,
+                    A_ASSOC_STATS, CMD_ASSOC_GET, STATS, Genl, peer_of,
                     parse_attrs, u)
 
 
@@ -24,7 +24,7 @@ def main():
     host, port = sys.argv[1].rsplit(":", 1)
     want = (host.strip("[]"), int(port))
     found = [a for a in Genl().request(CMD_ASSOC_GET, dump=True)
-             if _peer(a[A_ASSOC_PEER]) == want]
+             if peer_of(a[A_ASSOC_PEER]) == want]
     if len(found) != 1:
         print("%d associations with peer %s" % (len(found), sys.argv[1]))
         sys.exit(1)

@@ -17,6 +17,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,13 +29,15 @@ from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa:
                     expect_errno, global_stats, open12, open13, recv_record,
                     A_ASSOC_SUITE, nla_u16,
                     seal12, seal13, sendmmsg_records, sock_connect, sock_name,
-                    CMSG_SEGMENT, SEGMENTS_MAX)
+                    CMSG_SEGMENT, SEGMENTS_MAX, CMD_ASSOC_EVENT, A_EVENT_KIND,
+                    A_EVENT_OLD_PEER, A_ASSOC_PEER, EVENT_PEER_MOVED, peer_of,
+                    sock_sendto, CMD_ASSOC_GET, A_SOCK_FD)
 
 VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(2 * len(VERS) * len(CIPHERS) + 37)
+t = Ktap(2 * len(VERS) * len(CIPHERS) + 40)
 
 
 class Pair:
@@ -68,8 +71,8 @@ class Pair:
     def peer_send(self, *recs):
         self.p.sendto(b"".join(recs), self.kaddr)
 
-    def peer_recv(self, keys=None):
-        dgram, _ = self.p.recvfrom(65536)
+    def peer_recv(self, keys=None, sock=None):
+        dgram, _ = (sock or self.p).recvfrom(65536)
         keys = keys or self.ktx
         if self.version == DTLS13:
             r = open13(keys, dgram, self.kseq, len(self.tx_cid))
@@ -355,6 +358,152 @@ for vname, v in VERS.items():
             "each one's records reach its association, the CID peer's records without CID are refused, "
             "and each gets answers in its own format" % vname,
             lambda v=v: mixed_cid(v))
+
+
+def peer_moves(p):
+    """NAT rebinding (RFC 9146 6, RFC 9147 9): the CID peer's source port
+    changes mid-stream.  The association follows it only on an
+    authenticated record newer than all before it: a record from the old
+    address reordered behind the move, a replay of the newest record from
+    a third address and a forgery from there are all handled (delivered,
+    refused as replay, refused as forged) without moving the peer back."""
+    A, B, C = P4, ("127.0.0.1", 5556), ("127.0.0.1", 5558)
+    ev = genl.subscribe("events")
+    moved0 = global_stats(genl)["peer_moved"]
+    nb = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    nc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        nb.bind(B)
+        nb.settimeout(5)
+        nc.bind(C)
+        p.peer_send(p.seal(b"from A"))
+        expect(p.kernel_recv()[:3] == (b"from A", A, p.a.id))
+        late = p.seal(b"late from A")       # sent only after the move
+        newest = p.seal(b"from B")
+        nb.sendto(newest, p.kaddr)
+        expect(p.kernel_recv()[:3] == (b"from B", B, p.a.id))
+        p.kernel_send(b"to B")
+        expect(p.peer_recv(sock=nb)[3] == b"to B")
+        expect(peer_of(p.a.show()[A_ASSOC_PEER]) == B)
+        # Reordered from the old address: delivered, the peer stays at B.
+        p.peer_send(late)
+        expect(p.kernel_recv()[:2] == (b"late from A", A))
+        # Replay of the newest record, and a forgery with a higher
+        # sequence number, from a third address: refused, no move.
+        replay0, auth0 = p.a.stats()["replay"], p.a.stats()["auth_fail"]
+        nc.sendto(newest, p.kaddr)
+        forged = bytearray(p.seal(b"forged", seq=1000))
+        forged[-1] ^= 1
+        nc.sendto(bytes(forged), p.kaddr)
+        p.nothing_readable()
+        st = p.a.stats()
+        expect(st["replay"] == replay0 + 1 and st["auth_fail"] == auth0 + 1,
+               str(st))
+        # Replies still go to B, by association and by address; the old
+        # address no longer names the association.
+        sock_sendto(p.k, b"to B by address", B)
+        expect(p.peer_recv(sock=nb)[3] == b"to B by address")
+        expect_errno(errno.ENOTCONN, lambda: sock_sendto(p.k, b"x", A))
+        expect(global_stats(genl)["peer_moved"] == moved0 + 1)
+        got = [(u(a[A_ASSOC_ID]), peer_of(a[A_ASSOC_PEER]),
+                peer_of(a[A_EVENT_OLD_PEER]))
+               for cmd, a in genl.events(ev)
+               if cmd == CMD_ASSOC_EVENT and u(a[A_EVENT_KIND]) == EVENT_PEER_MOVED]
+        expect(got == [(p.a.id, B, A)], "peer-moved events %r" % got)
+        # A newer record from A moves it back.
+        p.peer_send(p.seal(b"back at A"))
+        expect(p.kernel_recv()[:2] == (b"back at A", A))
+        p.kernel_send(b"to A")
+        expect(p.peer_recv()[3] == b"to A")
+        expect(global_stats(genl)["peer_moved"] == moved0 + 2)
+    finally:
+        ev.close()
+        nb.close()
+        nc.close()
+
+
+t.check("peers that move: DTLS 1.2 with Connection IDs: the peer's new address is taken from an "
+        "authenticated record newer than all before it (RFC 9146 6); reordered, replayed and forged "
+        "records do not move it; replies, sendto() and the event follow",
+        lambda: with_pair(DTLS12, "AES-128-GCM", peer_moves,
+                          tx_cid=b"\x01\x02\x03\x04", rx_cid=b"\xaa\xbb\xcc\xdd"))
+t.check("peers that move: DTLS 1.3 with Connection IDs, the same (RFC 9147 9)",
+        lambda: with_pair(DTLS13, "AES-128-GCM", peer_moves,
+                          tx_cid=b"\x05\x06", rx_cid=b"\xab\xcd"))
+
+
+def moves_race_sends(p):
+    """The peer moves between two ports 100 times while another thread
+    sends records on the association and a third dumps it: every record
+    leaves whole to one of the two addresses, no send fails."""
+    B = ("127.0.0.1", 5556)
+    nb = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stop = threading.Event()
+    errs = []
+
+    def sender():
+        try:
+            while not stop.is_set():
+                p.kernel_send(b"r" * 100)
+        except OSError as e:
+            errs.append(e)
+
+    def guarded(fn):
+        def run():
+            try:
+                fn()
+            except Exception as e:      # reported by the main thread
+                errs.append(e)
+        return run
+
+    def dumper():
+        # Its own netlink socket: the main thread uses genl meanwhile.
+        g = Genl()
+        while not stop.is_set():
+            r = g.request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, p.k.fileno()),
+                          dump=True)
+            expect(peer_of(r[0][A_ASSOC_PEER]) in (p.paddr, B))
+
+    moved0 = global_stats(genl)["peer_moved"]
+    threads = [threading.Thread(target=guarded(f)) for f in (sender, dumper)]
+    try:
+        nb.bind(B)
+        for s in (p.p, nb):
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        for th in threads:
+            th.start()
+        for i in range(100):
+            (nb.sendto if i % 2 == 0 else p.p.sendto)(p.seal(b"m%d" % i),
+                                                      p.kaddr)
+            expect(p.kernel_recv()[0] == b"m%d" % i)
+    finally:
+        stop.set()
+        for th in threads:
+            th.join()
+    try:
+        expect(not errs, "sender or dumper failed: %r" % errs)
+        expect(global_stats(genl)["peer_moved"] == moved0 + 100)
+        got = 0
+        for s in (p.p, nb):
+            s.setblocking(False)
+            while True:
+                try:
+                    dgram = s.recv(65536)
+                except BlockingIOError:
+                    break
+                expect(open12(p.ktx, dgram, len(p.tx_cid))[3] == b"r" * 100)
+                got += 1
+        expect(got > 0, "no record sent")
+        st = p.a.stats()
+        expect(st["tx_err"] == 0, str(st))
+    finally:
+        nb.close()
+
+
+t.check("peers that move: sends and dumps racing 100 moves of a DTLS 1.2 CID peer: every record "
+        "leaves whole to one of its addresses",
+        lambda: with_pair(DTLS12, "AES-128-GCM", moves_race_sends,
+                          tx_cid=b"\x01\x02\x03\x04", rx_cid=b"\xaa\xbb\xcc\xdd"))
 
 
 def deleted(p):

@@ -61,7 +61,11 @@ HS_STATS = {name: 16 + i for i, name in enumerate(
     ["hs_created", "hs_accepted", "hs_completed", "hs_failed", "hs_timeout",
      "hs_ratelimited", "hs_dropped", "hs_pending",
      "hs_hello_queued", "hs_hello_dropped", "hs_hello_pending",
-     "hs_claimed"])}
+     "hs_claimed", "peer_moved", "peer_move_refused"])}
+# enum m2msec_event; M2MSEC_A_EVENT_OLD_PEER (PEER_MOVED events).
+EVENT_UP, EVENT_KEY_UPDATE, EVENT_DOWN, EVENT_HS_FAILED, EVENT_PEER_MOVED = \
+    range(1, 6)
+A_EVENT_OLD_PEER = 55
 # Listener of a listening socket: hello queue, HS_CLAIM.
 CMD_HS_CLAIM = 16
 A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES = 47, 48
@@ -130,7 +134,7 @@ def sock_name(s, peer=False):
     ln = ctypes.c_uint32(128)
     fn = _libc.getpeername if peer else _libc.getsockname
     _check(fn(s.fileno(), buf, ctypes.byref(ln)))
-    return _peer(buf.raw[:ln.value])
+    return peer_of(buf.raw[:ln.value])
 
 
 # --- KTAP -------------------------------------------------------------------
@@ -537,7 +541,8 @@ class _msghdr(ctypes.Structure):
                 ("flags", ctypes.c_int)]
 
 
-def _peer(raw):
+def peer_of(raw):
+    """(host, port[, scope]) of a struct sockaddr_in or sockaddr_in6."""
     fam = struct.unpack_from("=H", raw)[0]
     port = struct.unpack_from(">H", raw, 2)[0]
     if fam == socket.AF_INET6:
@@ -570,7 +575,7 @@ def recv_record(sock, size=65536, flags=0):
         elif level == SOL_M2MSEC and typ == CMSG_EPOCH:
             epoch = u(val)
         off += (ln + 7) & ~7
-    return buf.raw[:min(n, size)], _peer(name.raw[:m.namelen]), aid, epoch, \
+    return buf.raw[:min(n, size)], peer_of(name.raw[:m.namelen]), aid, epoch, \
         m.flags
 
 

@@ -48,6 +48,9 @@ static const char *const stat_names[M2MSEC_A_STAT_MAX + 1] = {
 	[M2MSEC_A_STAT_HS_HELLO_DROPPED] = "hs_hello_dropped",
 	[M2MSEC_A_STAT_HS_HELLO_PENDING] = "hs_hello_pending",
 	[M2MSEC_A_STAT_HS_CLAIMED] = "hs_claimed",
+	/* Namespace only: peers of CID associations that moved. */
+	[M2MSEC_A_STAT_PEER_MOVED] = "peer_moved",
+	[M2MSEC_A_STAT_PEER_MOVE_REFUSED] = "peer_move_refused",
 };
 
 static const char *const cipher_names[M2MSEC_CIPHER_MAX + 1] = {

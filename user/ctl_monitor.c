@@ -73,6 +73,8 @@ static const char *assoc_event_name(uint32_t kind)
 		return "assoc-down";
 	case M2MSEC_EVENT_HS_FAILED:
 		return "handshake-failed";
+	case M2MSEC_EVENT_PEER_MOVED:
+		return "peer-moved";
 	}
 	return "unknown";
 }
@@ -156,6 +158,9 @@ static struct json_object *event_json(int cmd, struct nlattr **tb)
 	if (tb[M2MSEC_A_ASSOC_LOCAL])
 		json_object_object_add(o, "local",
 				       ctl_addr_json(tb[M2MSEC_A_ASSOC_LOCAL]));
+	if (tb[M2MSEC_A_EVENT_OLD_PEER])
+		json_object_object_add(o, "old_peer",
+				       ctl_addr_json(tb[M2MSEC_A_EVENT_OLD_PEER]));
 	return o;
 }
 

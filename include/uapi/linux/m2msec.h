@@ -232,7 +232,9 @@ struct m2msec_key_payload {
  *	DOWN: ASSOC_ID, PEER, LOCAL (while the socket is bound),
  *	M2MSEC_A_EVENT_REASON;
  *	HS_FAILED: M2MSEC_A_HS_ID, M2MSEC_A_HS_ROLE, PEER, LOCAL,
- *	M2MSEC_A_HS_STATUS.
+ *	M2MSEC_A_HS_STATUS;
+ *	PEER_MOVED: ASSOC_ID, PEER (the new address), LOCAL,
+ *	M2MSEC_A_EVENT_OLD_PEER.
  *	Best effort: sent only while someone listens, lost under memory
  *	pressure.
  * @M2MSEC_CMD_HS_CLAIM: create the server handshake request of one peer
@@ -386,6 +388,8 @@ enum m2msec_cmd {
  *	user without CAP_NET_ADMIN in the namespace (range 1..65536, default
  *	16), so that no user exhausts the namespace's M2MSEC_A_CFG_HS_NET_MAX
  *	for the others; connect() beyond it fails with EAGAIN.
+ * @M2MSEC_A_EVENT_OLD_PEER: struct sockaddr_in or sockaddr_in6, the address
+ *	an association's peer left (M2MSEC_EVENT_PEER_MOVED).
  */
 enum m2msec_attr {
 	M2MSEC_A_UNSPEC,
@@ -443,6 +447,7 @@ enum m2msec_attr {
 	M2MSEC_A_CFG_ASSOC_SOCK_MAX,
 	M2MSEC_A_CFG_ASSOC_NET_MAX,
 	M2MSEC_A_CFG_HS_USER_MAX,
+	M2MSEC_A_EVENT_OLD_PEER,
 	__M2MSEC_A_MAX,
 };
 #define M2MSEC_A_MAX (__M2MSEC_A_MAX - 1)
@@ -499,12 +504,17 @@ enum m2msec_info_cipher_attr {
  * @M2MSEC_EVENT_DOWN: an association was removed.
  * @M2MSEC_EVENT_HS_FAILED: a handshake request failed (connect() returns
  *	its status for clients).
+ * @M2MSEC_EVENT_PEER_MOVED: the peer of an association with Connection IDs
+ *	changed its address (M2MSEC_A_STAT_PEER_MOVED): M2MSEC_A_ASSOC_PEER is
+ *	the new address, where its records go from now on,
+ *	M2MSEC_A_EVENT_OLD_PEER the one it replaces.
  */
 enum m2msec_event {
 	M2MSEC_EVENT_UP = 1,
 	M2MSEC_EVENT_KEY_UPDATE = 2,
 	M2MSEC_EVENT_DOWN = 3,
 	M2MSEC_EVENT_HS_FAILED = 4,
+	M2MSEC_EVENT_PEER_MOVED = 5,
 };
 
 /**
@@ -649,6 +659,16 @@ enum m2msec_dir_attr {
  *	now.
  * @M2MSEC_A_STAT_HS_CLAIMED: server requests created by M2MSEC_CMD_HS_CLAIM.
  *
+ * Peer address changes, global only:
+ * @M2MSEC_A_STAT_PEER_MOVED: associations with Connection IDs whose peer
+ *	address changed (RFC 9146 6, RFC 9147 9): an authenticated record
+ *	carrying the association's CID, newer than every record received
+ *	(current epoch, highest sequence number), came from another address.
+ *	Reported as M2MSEC_EVENT_PEER_MOVED.
+ * @M2MSEC_A_STAT_PEER_MOVE_REFUSED: such changes not made because another
+ *	association of the socket has the new address (or no memory); the
+ *	association keeps its address.
+ *
  * Datagrams queued on a request for the daemon count as
  * M2MSEC_A_STAT_CTRL_QUEUED, those refused (queue or receive buffer full)
  * as M2MSEC_A_STAT_CTRL_DROP.
@@ -682,6 +702,8 @@ enum m2msec_stat_attr {
 	M2MSEC_A_STAT_HS_HELLO_DROPPED,
 	M2MSEC_A_STAT_HS_HELLO_PENDING,
 	M2MSEC_A_STAT_HS_CLAIMED,
+	M2MSEC_A_STAT_PEER_MOVED,
+	M2MSEC_A_STAT_PEER_MOVE_REFUSED,
 	__M2MSEC_A_STAT_MAX,
 };
 #define M2MSEC_A_STAT_MAX (__M2MSEC_A_STAT_MAX - 1)
