@@ -300,14 +300,18 @@ static void m2msec_rx_peer_moved(struct m2msec_dtls_sock *ds,
 				 struct m2msec_assoc *a)
 {
 	const union m2msec_addr *from = &M2MSEC_RX_CB(ds->rx_skb)->peer;
-	struct m2msec_addr_key k_from, k_cur;
-	union m2msec_addr cur, old;
+	struct m2msec_addr_key k_from;
+	union m2msec_addr old;
 	int err;
 
-	m2msec_assoc_peer(a, &cur);
+	/*
+	 * Runs for every in-order CID record: compare table keys, no copy.
+	 * Only this path moves a published association, under rx_lock, so
+	 * its addr_key is stable here.
+	 */
+	lockdep_assert_held(&ds->rx_lock);
 	m2msec_addr_key(&k_from, from);
-	m2msec_addr_key(&k_cur, &cur);
-	if (!memcmp(&k_from, &k_cur, sizeof(k_from)))
+	if (!memcmp(&k_from, &a->addr_key, sizeof(k_from)))
 		return;
 	err = m2msec_assoc_move(a, from, &old);
 	if (err == -ENOENT)
