@@ -215,10 +215,11 @@ bg "$tmp/notify.log" python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("\0" + sys.argv[1][1:])
+print("bound", flush=True)
 while True:
     print(s.recv(4096).decode().replace("\n", "|"), flush=True)
 ' "$nsock"
-sleep 1
+wait_text "$tmp/notify.log" bound "$T_STEP"
 NOTIFY_SOCKET=$nsock hsd_start "$tmp/conf"
 port=$((port + 1))
 d=$tmp/restarted
@@ -254,7 +255,7 @@ if ! grep -q '^READY=1|STATUS=taking handshake requests' "$tmp/notify.log"; then
 	why="no READY=1 with its STATUS"
 elif ! wait_text "$tmp/notify.log" STOPPING=1 "$T_STEP"; then
 	why="no STOPPING=1"
-elif [ "$(cut -d'|' -f1 "$tmp/notify.log" | tr '\n' ' ')" != "READY=1 STOPPING=1 " ]; then
+elif [ "$(grep -vx bound "$tmp/notify.log" | cut -d'|' -f1 | tr '\n' ' ')" != "READY=1 STOPPING=1 " ]; then
 	why="other messages than READY=1, STOPPING=1"
 fi
 [ -z "$why" ]

@@ -67,7 +67,11 @@ wait_line() {
 	return 1
 }
 
-sleep 0.3
+# The receiver creates its log only once its socket is bound.
+for i in $(seq 100); do
+	[ -e "$tmp/notify.log" ] && break
+	sleep 0.1
+done
 NOTIFY_SOCKET=$sock "$HSD" -f -v --log-prefix -c "$tmp/conf" \
 	--udp-server "127.0.0.1:$port" --out "$tmp/key" 2>"$tmp/hsd.err" &
 hsd=$!
