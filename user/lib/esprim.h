@@ -18,6 +18,10 @@
 #include <json-c/json.h>
 #include <linux/m2msec.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Keyring special ids, as in keyutils. */
 #define ESPRIM_KEYRING_SESSION	(-3)
 #define ESPRIM_KEYRING_USER	(-4)
@@ -176,5 +180,9 @@ uint32_t esprim_check_from(const struct esprim_result *res, const char *from);
 
 /* esprim_rsc_name() - the oneM2M name of a status code ("BAD_REQUEST") */
 const char *esprim_rsc_name(uint32_t rsc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* M2MSEC_ESPRIM_H */

@@ -8,6 +8,10 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct m2msec_genl {
 	struct nl_sock *sock;
 	int family;
@@ -48,5 +52,9 @@ struct nl_msg *m2msec_genl_msg_flags(struct m2msec_genl *g, int cmd,
  */
 int m2msec_genl_call(struct m2msec_genl *g, struct nl_msg *msg,
 		     m2msec_genl_cb cb, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* M2MSEC_GENL_H */

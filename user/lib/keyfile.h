@@ -24,6 +24,10 @@
 #include <sys/socket.h>
 #include <linux/m2msec.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct m2msec_genl;
 struct nl_msg;
 
@@ -236,5 +240,9 @@ int m2msec_assoc_put_keys(struct nl_msg *msg, const struct m2msec_keyfile *kf,
  */
 int m2msec_assoc_install(struct m2msec_genl *g, int sockfd,
 			 const struct m2msec_keyfile *kf, uint32_t *assoc_id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* M2MSEC_KEYFILE_H */

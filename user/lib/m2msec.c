@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "../../kmod/version.h"
 #include "m2msec.h"
 
 int m2msec_family(void)
@@ -44,4 +45,9 @@ const char *m2msec_dtls_version_name(uint16_t v)
 	default:
 		return "unknown";
 	}
+}
+
+const char *m2msec_version(void)
+{
+	return M2MSEC_VERSION;
 }

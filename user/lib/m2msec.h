@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <linux/m2msec.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * m2msec_family() - the socket family number of the loaded module
  *
@@ -28,5 +32,16 @@ int m2msec_socket(int type, int protocol);
 
 /* Names for the UAPI constants, for messages and output. */
 const char *m2msec_dtls_version_name(uint16_t v);
+
+/**
+ * m2msec_version() - the version of m2msec the library was built from
+ *
+ * Return: a static string such as "0.1.0" (M2MSEC_VERSION of the build).
+ */
+const char *m2msec_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* M2MSEC_LIB_H */
