@@ -70,8 +70,9 @@ vm-build-debug: debug-kernel
 
 # Installation: the module through the kernel's modules_install (under
 # lib/modules/<release>/updates), the programs, man pages, the UAPI header
-# and the systemd unit through user/Makefile.  DESTDIR, PREFIX, BINDIR,
-# SBINDIR, MANDIR, INCLUDEDIR, DOCDIR and UNITDIR are honoured.  The module
+# and the systemd unit through user/Makefile, with libm2msec (shared and
+# static, headers, m2msec.pc).  DESTDIR, PREFIX, BINDIR, SBINDIR, MANDIR,
+# INCLUDEDIR, LIBDIR, PKGCONFIGDIR, DOCDIR and UNITDIR are honoured.  The module
 # is compressed as the kernel's configuration says; it is signed only with
 # MODULE_SIG_ALL=y and the kernel tree's signing key (a distribution signs
 # with its own tooling, DKMS with its MOK).
