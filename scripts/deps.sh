@@ -62,7 +62,8 @@ export DEBIAN_FRONTEND=noninteractive
 # build the debug test kernel, scripts/build-debug-kernel.sh). libelf-dev: objtool/resolve_btfids style
 # helpers and some Kbuild paths want it when building modules against
 # headers. dpkg-dev: apt-get source / dpkg-source for the wolfSSL build.
-# dkms: the DKMS test (selftests/host/dkms_test.sh).
+# dkms: the DKMS test (selftests/host/dkms_test.sh). man-db: the install
+# test checks the man pages (man --warnings, lexgrog).
 packages=(
     build-essential pkg-config bc flex bison libelf-dev
     qemu-system-x86 busybox-static
@@ -70,7 +71,7 @@ packages=(
     iproute2 kmod xz-utils cpio zstd dpkg-dev cmake python3
     openssl gnutls-bin libcoap3-bin python3-jwcrypto
     libcjose-dev libjson-c-dev clang libclang-rt-14-dev
-    libssl-dev python3-cryptography wireguard-tools dkms
+    libssl-dev python3-cryptography wireguard-tools dkms man-db
 )
 
 apt_updated=0

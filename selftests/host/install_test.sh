@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 . "$REPO/selftests/lib.sh"
-plan 12
+plan 14
 # result STATUS DESC: one case, passing when STATUS is 0.
 result() { if [ "$1" -eq 0 ]; then ok "install: $2"; else not_ok "install: $2"; fi; }
 
@@ -38,6 +38,9 @@ usr/sbin/m2msecd
 usr/share/man/man1/m2msec-nc.1
 usr/share/man/man8/m2msecctl.8
 usr/share/man/man8/m2msecd.8
+usr/share/man/man3/libm2msec.3
+usr/share/man/man5/m2msecd.conf.5
+usr/share/man/man7/m2msec.7
 usr/include/linux/m2msec.h
 usr/share/doc/m2msec/examples/m2msecd.conf.example
 usr/share/doc/m2msec/examples/modules-load.d/m2msec.conf
@@ -197,5 +200,28 @@ if [ $bad -eq 0 ]; then
 	[ "$out" = "$ver ok" ] || { echo "# the program printed: $out"; bad=1; }
 fi
 result $bad "a program built with pkg-config --cflags --libs m2msec from the staged tree links against $soname and runs"
+
+# The installed man pages render without a warning and have a NAME line
+# whatis can index.
+man_dir=$dest/usr/share/man
+pages="man1/m2msec-nc.1 man3/libm2msec.3 man5/m2msecd.conf.5 man7/m2msec.7 man8/m2msecctl.8 man8/m2msecd.8"
+if command -v man >/dev/null && command -v lexgrog >/dev/null; then
+	bad=0
+	for pg in $pages; do
+		w=$(MANWIDTH=80 man --warnings -l "$man_dir/$pg" 2>&1 >/dev/null)
+		[ -z "$w" ] || { printf '%s\n' "$w" | sed "s|^|# $pg: |"; bad=1; }
+		lexgrog "$man_dir/$pg" >/dev/null 2>&1 || { echo "# $pg: lexgrog finds no NAME"; bad=1; }
+	done
+	result $bad "the installed man pages render without warnings (man --warnings) and have a NAME lexgrog reads"
+else
+	skip "install: the installed man pages render without warnings" "man or lexgrog not installed"
+fi
+
+# m2msec(7) names only constants the installed UAPI header defines.
+bad=0
+for t in $(grep -o 'M2MSEC_[A-Z0-9_]*[A-Z0-9]\|SOL_M2MSEC' "$man_dir/man7/m2msec.7" | sort -u); do
+	grep -qw "$t" "$dest/usr/include/linux/m2msec.h" || { echo "# m2msec(7) names $t, not in <linux/m2msec.h>"; bad=1; }
+done
+result $bad "every M2MSEC_ name in m2msec(7) is defined in the installed <linux/m2msec.h>"
 
 finish
