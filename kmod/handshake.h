@@ -138,6 +138,7 @@ struct m2msec_hs_req *m2msec_hs_chan_get(struct file *f);
 
 /* netlink_hs.c */
 void m2msec_hs_notify(struct m2msec_hs_req *req, gfp_t gfp);
+int m2msec_nl_hs_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int m2msec_nl_hs_accept(struct sk_buff *skb, struct genl_info *info);
 int m2msec_nl_hs_take(struct m2msec_hs_req *req, struct genl_info *info);
 int m2msec_nl_hs_done(struct sk_buff *skb, struct genl_info *info);

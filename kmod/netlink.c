@@ -367,6 +367,10 @@ static const struct genl_small_ops m2msec_genl_ops[] = {
 		.cmd	= M2MSEC_CMD_ASSOC_REKEY,
 		.doit	= m2msec_nl_assoc_rekey,
 		.flags	= GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd	= M2MSEC_CMD_HS_GET,
+		.dumpit	= m2msec_nl_hs_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -2,9 +2,10 @@
 /*
  * Generic netlink side of the handshake upcall: the HS_REQUEST
  * notification on the "handshake" multicast group, HS_ACCEPT (a channel
- * descriptor for the daemon) and HS_DONE (keys in, or a failure).  Both
- * commands need CAP_NET_ADMIN in the namespace (GENL_UNS_ADMIN_PERM) and
- * find the request by id in the caller's namespace only.
+ * descriptor for the daemon), HS_DONE (keys in, or a failure) and the
+ * HS_GET dump of requests not taken yet.  The commands need CAP_NET_ADMIN
+ * in the namespace (GENL_UNS_ADMIN_PERM) and find requests in the
+ * caller's namespace only.
  */
 #include <linux/file.h>
 #include <net/genetlink.h>
@@ -70,6 +71,69 @@ void m2msec_hs_notify(struct m2msec_hs_req *req, gfp_t gfp)
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&m2msec_genl_family, net, msg, 0,
 				M2MSEC_MCGRP_HS_IDX, gfp);
+}
+
+/*
+ * The first PENDING request of @ids from *@id on, with a reference (the
+ * socket it names is held only through the request's references); *@id is
+ * set to its id.  NULL when there is none.
+ */
+static struct m2msec_hs_req *m2msec_hs_next_pending(struct xarray *ids,
+						    unsigned long *id)
+{
+	struct m2msec_hs_req *req;
+
+	/* Requests are freed after a grace period (kfree_rcu). */
+	rcu_read_lock();
+	for (req = xa_find(ids, id, ULONG_MAX, XA_PRESENT); req;
+	     req = xa_find_after(ids, id, ULONG_MAX, XA_PRESENT))
+		if (READ_ONCE(req->state) == M2MSEC_HS_PENDING &&
+		    refcount_inc_not_zero(&req->ref))
+			break;
+	rcu_read_unlock();
+	return req;
+}
+
+/**
+ * m2msec_nl_hs_dump() - dumpit of M2MSEC_CMD_HS_GET
+ * @skb: the message being filled
+ * @cb: dump state: args[0] the id to continue from
+ *
+ * The requests of the caller's namespace that no daemon has taken yet
+ * (PENDING, listeners included), with the attributes of their HS_REQUEST
+ * notification.  A daemon dumps them after joining the handshake group,
+ * so that a connect() or listen() that started while no daemon listened
+ * is taken at once instead of timing out.  A request shown here may be
+ * taken by someone else before the caller's HS_ACCEPT (EBUSY or ENOENT
+ * then, as for a notification).
+ *
+ * Return: the message length, 0 at the end, or a negative errno.
+ */
+int m2msec_nl_hs_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xarray *ids = &m2msec_net(sock_net(skb->sk))->hs_ids;
+	unsigned long id = cb->args[0];
+	struct m2msec_hs_req *req;
+	void *hdr;
+	int err = 0;
+
+	while ((req = m2msec_hs_next_pending(ids, &id))) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &m2msec_genl_family,
+				  NLM_F_MULTI, M2MSEC_CMD_HS_GET);
+		err = hdr ? m2msec_hs_put_names(skb, req) : -EMSGSIZE;
+		m2msec_hs_put(req);
+		if (err) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = ++id;
+	}
+	if (err && !skb->len)
+		return err;
+	return skb->len;
 }
 
 static struct m2msec_hs_req *m2msec_nl_hs_req(struct genl_info *info)

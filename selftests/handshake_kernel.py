@@ -34,7 +34,7 @@ from m2msec import (DTLS12, SOL_M2MSEC, A_ASSOC_ID, A_ASSOC_LOCAL,  # noqa: E402
                     A_CFG_HS_TIMEOUT_MS, A_CFG_HS_RATE, A_CFG_HS_BURST,
                     A_CFG_HS_QUEUE_MAX, A_SOCK_FD, CMD_ASSOC_GET,
                     CMD_GET_CONFIG, CMD_SET_CONFIG, CMD_HS_ACCEPT,
-                    CMD_HS_DONE, A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES,
+                    CMD_HS_DONE, CMD_HS_GET, A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES,
                     HS_CLIENT, HS_SERVER, HS_LISTENER, HS_DGRAM_LEN,
                     hs_dgram, hs_dgram_parse, SO_SERVER_NAME, SO_PEER_ID,
                     Assoc, Genl, Keys, Ktap, dtls_socket, expect,
@@ -102,7 +102,7 @@ genl = Genl()
 saved = genl.request(CMD_GET_CONFIG)[0]
 set_config(genl, timeout_ms=5000, rate=1000, burst=1000)
 d = Daemon()
-t = Ktap(19)
+t = Ktap(20)
 
 
 def server_pair():
@@ -322,6 +322,52 @@ try:
     t.check("handshake: client: connect() blocks until HS_DONE and returns 0; HS_REQUEST and HS_ACCEPT carry role client and the SNI; the channel reaches the server; application data flows",
             client_ok)
 
+    def pending_dump():
+        c, p = dtls_socket(bind=("127.0.0.1", 4601)), peer_socket()
+        s = None
+        try:
+            d.drain()
+            conn = Connector(c, P)
+            hid = u(d.requests()[0][A_HS_ID])
+            s = dtls_socket(bind=K)
+            s.listen(8)
+            lid = u(d.listener()[A_HS_ID])
+
+            def pending():
+                return {u(r[A_HS_ID]): r for r in
+                        genl.request(CMD_HS_GET, dump=True)}
+
+            got = pending()
+            expect(hid in got and lid in got, "dump %r" % sorted(got))
+            r = got[hid]
+            expect(u(r[A_HS_ROLE]) == HS_CLIENT and
+                   r[A_ASSOC_PEER] == sockaddr(P) and
+                   r[A_ASSOC_LOCAL] == sockaddr(("127.0.0.1", 4601)),
+                   "client entry %r" % r)
+            expect(u(got[lid][A_HS_ROLE]) == HS_LISTENER and
+                   got[lid][A_ASSOC_LOCAL] == sockaddr(K) and
+                   A_ASSOC_PEER not in got[lid], "listener entry")
+            # Taken requests are no longer listed; a closed channel puts
+            # the listener back.
+            fd, _ = d.accept(hid)
+            lfd, _ = d.accept(lid)
+            got = pending()
+            expect(hid not in got and lid not in got, "taken, still listed")
+            os.close(lfd)
+            expect(lid in pending(), "listener not back after its channel closed")
+            d.done(hid, -errno.EKEYREJECTED)
+            expect(conn.result() == errno.EKEYREJECTED, "connect: %r" % conn.err)
+            os.close(fd)
+            expect(hid not in pending(), "finished request listed")
+        finally:
+            c.close()
+            p.close()
+            if s:
+                s.close()
+
+    t.check("handshake: HS_GET dumps the requests no daemon has taken yet (a client's connect() and a listener, with role and addresses); accepted or finished ones are not listed, a listener whose channel closed is again",
+            pending_dump)
+
     def client_rejected():
         c, p = dtls_socket(), peer_socket()
         try:
@@ -439,6 +485,7 @@ try:
                                                  nla(A_HS_STATUS,
                                                      struct.pack("=i", 0))),
                                lambda: d.claim(lfd, P, genl=g),
+                               lambda: g.request(CMD_HS_GET, dump=True),
                                lambda: g.subscribe("handshake")):
                         expect_errno(errno.EPERM, fn)
                     code = 0
@@ -456,7 +503,7 @@ try:
             s.close()
             p.close()
 
-    t.check("handshake: a user without CAP_NET_ADMIN gets EPERM for HS_ACCEPT, HS_DONE, HS_CLAIM (even holding the listener channel) and the handshake multicast group; the claim stays possible",
+    t.check("handshake: a user without CAP_NET_ADMIN gets EPERM for HS_ACCEPT, HS_DONE, HS_CLAIM (even holding the listener channel), the HS_GET dump and the handshake multicast group; the claim stays possible",
             unprivileged)
 
     def spoof(n, hello, base=0):

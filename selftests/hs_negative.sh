@@ -13,13 +13,15 @@
 # absent, connect() times out (ETIMEDOUT, short hs-timeout-ms); killed
 # while it holds a handshake, connect() fails at once (ECONNABORTED), an
 # association made before keeps working and a restarted daemon completes a
-# new handshake.  The restarted daemon runs as under systemd's Type=notify:
+# new handshake; a connect() that started before any daemon ran completes
+# once one starts (it takes the kernel's pending requests, HS_GET).  The
+# restarted daemon runs as under systemd's Type=notify:
 # READY=1 reaches $NOTIFY_SOCKET once it has joined the handshake group,
 # STOPPING=1 when it is stopped.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/hs_lib.sh"
 
-hs_init 10
+hs_init 11
 # Short timeouts, the daemon's below the kernel's (m2msecd(8)): a third of
 # a step (M2MSEC_HS_STEP, longer on the debug kernel), so that the
 # killed-daemon case kills the daemon while it still holds the handshake.
@@ -276,4 +278,46 @@ elif ! stat_moved hs_timeout "$d/app"; then
 fi
 [ -z "$why" ]
 result $? "no daemon: connect() fails with ETIMEDOUT after hs-timeout-ms, no association, hs_timeout counted" "$d/app"
+
+# 10. a daemon that starts while a connect() waits takes its request.
+port=$((port + 1))
+d=$tmp/late
+mkdir -p "$d"
+mkfifo "$d/peer.in"
+peer_bg "$d/peer" timeout 120 openssl s_server -dtls1_2 \
+	-accept "$P_ADDR:$port" -cipher PSK-AES128-CCM8 -quiet -nocert \
+	-psk_identity "$PSK_ID" -psk "$PSK" <>"$d/peer.in"
+peer_bound "$port" "$T_STEP"
+mv "$tmp/hsd.log" "$tmp/hsd-restarted.log"
+app_start "$d" client "$P_ADDR" "$port"
+# The request is announced, to nobody: wait until it is pending.
+end=$((SECONDS + T_STEP))
+while ((SECONDS < end)) && [ "$(stat_of hs_pending)" != 1 ]; do sleep 0.2; done
+why=""
+if [ "$(stat_of hs_pending)" != 1 ]; then
+	why="no pending handshake request: $(stat_of hs_pending)"
+elif grep -q "^connect" "$d/app"; then
+	why="connect() returned before a daemon ran: $(grep "^connect" "$d/app")"
+else
+	hsd_start "$tmp/conf"
+	if ! wait_text "$d/app" connect "$hs_secs" || ! grep -qx connected "$d/app"; then
+		why="connect() did not succeed"
+	elif ! grep -q "1 handshake request made before the daemon started" "$tmp/hsd.log"; then
+		why="the daemon did not take the request from the kernel's list"
+	else
+		app_say "$d" after-late-start
+		if ! wait_text "$d/peer" after-late-start "$T_STEP"; then
+			why="the application's line did not reach the peer"
+		else
+			echo "peer-after-late-start" >"$d/peer.in"
+			wait_text "$d/app" "data=peer-after-late-start" "$T_STEP" ||
+				why="the peer's line did not reach the application"
+		fi
+	fi
+fi
+[ -z "$why" ] && assoc_ok "$d" 1.2 AES-128-CCM-8 "psk:$PSK_ID"
+result $? "late daemon: a connect() waiting with no daemon completes once m2msecd starts (it takes the pending request with HS_GET), data both ways through the kernel" \
+	"$d/app" "$d/peer" "$tmp/hsd.log"
+app_say "$d" '!quit'
+hsd_stop
 finish

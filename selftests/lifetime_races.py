@@ -5,7 +5,8 @@ holding only a socket reference (the handshake daemon's netlink commands
 and channels), looped with a stand-in daemon.
 
     thread A: close(socket)          thread B: HS_DONE / ASSOC_DEL by
-                                               channel / HS_CLAIM / HS_ACCEPT
+                                               channel / HS_CLAIM / HS_ACCEPT /
+                                               the HS_GET dump
             \\                        /
              +--- one DTLS socket ---+          peer: plain UDP 127.0.0.1:4700
 
@@ -29,8 +30,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from m2msec import (A_HS_ID, A_HS_STATUS, CMD_ASSOC_DEL,  # noqa: E402
-                    CMD_GET_CONFIG, CMD_HS_DONE, DTLS12, NLM_F_REQUEST, Genl, Keys,
+from m2msec import (A_HS_ID, A_HS_ROLE, A_HS_STATUS, CMD_ASSOC_DEL,  # noqa: E402
+                    CMD_GET_CONFIG, CMD_HS_DONE, CMD_HS_GET, HS_CLIENT,
+                    HS_LISTENER, DTLS12, NLM_F_REQUEST, Genl, Keys,
                     Ktap, NetlinkError, dtls_socket, expect, nla, nla_u32,
                     sock_bind, sock_connect, u)
 from hs_standin import (K, P, CIPHER, Daemon, client_hello, keying,  # noqa: E402
@@ -53,7 +55,7 @@ subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
 genl = Genl()
 set_config(genl, timeout_ms=5000, rate=100000, burst=100000)
 d = Daemon()
-t = Ktap(5)
+t = Ktap(6)
 
 
 def case(desc, fn):
@@ -264,6 +266,53 @@ def reply_lost():
 
 case("HS_DONE: a reply that cannot be delivered leaves no control-channel descriptor behind",
         reply_lost)
+
+def dump_vs_close():
+    stop, dumps, errors = threading.Event(), [0, 0], []
+
+    def dumper():
+        g = Genl()
+        while not stop.is_set():
+            try:
+                for r in g.request(CMD_HS_GET, dump=True):
+                    if u(r[A_HS_ROLE]) not in (HS_CLIENT, HS_LISTENER) or \
+                            u(r[A_HS_ID]) == 0:
+                        errors.append("entry %r" % r)
+                    dumps[1] += 1
+                dumps[0] += 1
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+        g.s.close()
+
+    th = threading.Thread(target=dumper, daemon=True)
+    th.start()
+    try:
+        for _ in range(ROUNDS):
+            socks = []
+            for i in range(8):
+                s = dtls_socket()
+                if i % 4 == 3:
+                    sock_bind(s, ("127.0.0.1", 0))
+                    s.listen(4)
+                else:
+                    nonblocking_connect(s, ("127.0.0.%d" % (2 + i), 4700))
+                socks.append(s)
+            time.sleep(rng.random() * 0.004)
+            for s in socks:
+                s.close()
+    finally:
+        stop.set()
+        th.join(30)
+    expect(not errors, "dump: %s" % errors[:3])
+    expect(dumps[0] > 0, "no dump completed")
+    left = Genl().request(CMD_HS_GET, dump=True)
+    expect(left == [], "%d requests still pending after every socket closed" % len(left))
+    print("# %d dumps, %d entries seen" % tuple(dumps))
+
+
+case("race: the HS_GET dump of pending requests against close() of connecting and listening sockets: "
+        "every entry well formed, nothing pending afterwards",
+        dump_vs_close)
 
 d.close()
 t.exit()

@@ -68,6 +68,8 @@ EVENT_UP, EVENT_KEY_UPDATE, EVENT_DOWN, EVENT_HS_FAILED, EVENT_PEER_MOVED = \
 A_EVENT_OLD_PEER = 55
 # Listener of a listening socket: hello queue, HS_CLAIM.
 CMD_HS_CLAIM = 16
+# Requests no daemon has taken yet (a daemon that starts late).
+CMD_HS_GET = 18
 A_CFG_HS_HELLO_MAX, A_CFG_HS_HELLO_BYTES = 47, 48
 HS_LISTENER = 3
 HS_DGRAM_LEN, HS_DGRAM_MIN = 64, 36

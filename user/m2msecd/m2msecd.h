@@ -354,6 +354,7 @@ void hs_abort_all(struct hsd *d);
 int hsd_nl_open(struct hsd *d);
 void hsd_nl_close(struct hsd *d);
 void hsd_nl_event(struct hsd *d);
+void hsd_nl_pending(struct hsd *d);
 int hsd_nl_done(struct hsd *d, uint32_t id, int status,
 		const struct m2msec_keyfile *kf, const char *peer_id,
 		int *ctrl_fd, uint32_t *assoc_id);

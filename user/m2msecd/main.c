@@ -352,7 +352,11 @@ int main(int argc, char **argv)
 			d.conf->versions == (HSD_V12 | HSD_V13) ? " and " : "",
 			d.conf->versions & HSD_V13 ? "1.3" : "",
 			d.conf->ciphers);
-		/* Joined the "handshake" group: no request is missed now. */
+		/*
+		 * Joined the "handshake" group: no request is missed now.
+		 * Those made before are taken from the kernel's list.
+		 */
+		hsd_nl_pending(&d);
 		notify_ready(&d, "");
 	}
 	if (loop(&d))

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -111,6 +112,64 @@ static int on_notify(struct nl_msg *msg, void *arg)
 	on_request(d, nla_get_u32(tb[M2MSEC_A_HS_ID]),
 		   tb[M2MSEC_A_HS_ROLE] ? nla_get_u8(tb[M2MSEC_A_HS_ROLE]) : 0);
 	return NL_OK;
+}
+
+/* The requests of one HS_GET dump, taken once the dump has ended. */
+struct pending {
+	uint32_t id[256];
+	uint8_t role[256];
+	unsigned int n;
+	bool more;
+};
+
+static int pending_cb(struct nlattr **tb, void *arg)
+{
+	struct pending *p = arg;
+
+	if (!tb[M2MSEC_A_HS_ID])
+		return 0;
+	if (p->n == sizeof(p->id) / sizeof(p->id[0])) {
+		p->more = true;
+		return 0;
+	}
+	p->id[p->n] = nla_get_u32(tb[M2MSEC_A_HS_ID]);
+	p->role[p->n++] = tb[M2MSEC_A_HS_ROLE] ?
+		nla_get_u8(tb[M2MSEC_A_HS_ROLE]) : 0;
+	return 0;
+}
+
+/*
+ * Take the requests made while no daemon listened (a connect() or listen()
+ * that started before this daemon joined the "handshake" group), as if
+ * their HS_REQUEST had just arrived.  Called once the group is joined, so
+ * a request is either dumped here or notified (or both: the second
+ * HS_ACCEPT is refused with EBUSY and ignored).
+ */
+void hsd_nl_pending(struct hsd *d)
+{
+	struct pending p = { .n = 0 };
+	struct nl_msg *msg;
+	unsigned int i;
+	int err;
+
+	msg = m2msec_genl_msg_flags(&d->req, M2MSEC_CMD_HS_GET, NLM_F_DUMP);
+	if (!msg)
+		return;
+	err = m2msec_genl_call(&d->req, msg, pending_cb, &p);
+	if (err) {
+		/* A module without HS_GET: requests wait for their timeout. */
+		hsd_log(err == -EOPNOTSUPP ? LOG_DEBUG : LOG_WARNING,
+			"pending handshake requests: %s", strerror(-err));
+		return;
+	}
+	if (p.n)
+		hsd_log(LOG_INFO, "%u handshake request%s made before the daemon started",
+			p.n, p.n == 1 ? "" : "s");
+	if (p.more)
+		hsd_log(LOG_WARNING, "more than %u handshake requests pending: the others are taken as they are announced again, or time out",
+			p.n);
+	for (i = 0; i < p.n; i++)
+		on_request(d, p.id[i], p.role[i]);
 }
 
 int hsd_nl_open(struct hsd *d)

@@ -261,6 +261,13 @@ struct m2msec_key_payload {
  *	EOPNOTSUPP (DTLS 1.2 has no key update), ENOTCONN (no daemon holds
  *	the association's control channel: static keying, or the channel was
  *	closed), ENOBUFS (channel queue full).
+ * @M2MSEC_CMD_HS_GET: dump the handshake requests of the caller's network
+ *	namespace that no daemon has taken yet, listeners included (needs
+ *	CAP_NET_ADMIN).  One message per request with the attributes of its
+ *	M2MSEC_CMD_HS_REQUEST notification.  A daemon dumps them once it has
+ *	joined the M2MSEC_MCGRP_HANDSHAKE group and takes each with
+ *	M2MSEC_CMD_HS_ACCEPT, so that a connect() or listen() that started
+ *	while no daemon listened completes instead of timing out.
  */
 enum m2msec_cmd {
 	M2MSEC_CMD_UNSPEC,
@@ -281,6 +288,7 @@ enum m2msec_cmd {
 	M2MSEC_CMD_ASSOC_EVENT,
 	M2MSEC_CMD_HS_CLAIM,
 	M2MSEC_CMD_ASSOC_REKEY,
+	M2MSEC_CMD_HS_GET,
 	__M2MSEC_CMD_MAX,
 };
 #define M2MSEC_CMD_MAX (__M2MSEC_CMD_MAX - 1)
