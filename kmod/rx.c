@@ -200,6 +200,31 @@ static bool m2msec_rx_limit_reached(const struct m2msec_epoch *ep)
 	return READ_ONCE(ep->auth_failures) >= ep->cd->integrity_limit;
 }
 
+/*
+ * The integrity limit of a DTLS 1.2 receive epoch is reached.  DTLS 1.3
+ * updates its keys (the daemon is told at 7/8 of the limit) and only the
+ * exhausted epoch refuses records.  DTLS 1.2 has no key update: the
+ * association ends, as RFC 9147 4.5.3 asks of a connection at the limit,
+ * so that a new handshake can start.  The peer gets a close_notify, the
+ * daemon an end of file on the control channel, monitors a DOWN event
+ * (reason INTEGRITY_LIMIT), and the application ENOTCONN on its next send
+ * to the peer.  Caller holds rx_lock, which nests outside assoc_lock.
+ */
+static void m2msec_rx_integrity_close(struct m2msec_assoc *a)
+{
+	struct m2msec_dtls_sock *ds = a->ds;
+
+	lockdep_assert_held(&ds->rx_lock);
+	mutex_lock(&ds->assoc_lock);
+	if (!a->dead) {
+		m2msec_tx_alert(a, 1, 0);	/* close_notify */
+		m2msec_event_down(a, M2MSEC_EVENT_REASON_INTEGRITY_LIMIT);
+		m2msec_assoc_unlink(a);
+		m2msec_net_count(ds, M2MSEC_A_STAT_INTEGRITY_CLOSED);
+	}
+	mutex_unlock(&ds->assoc_lock);
+}
+
 /* Readers of the counter run under ds->rx_lock, like this writer. */
 static void m2msec_rx_auth_failed(struct m2msec_assoc *a,
 				  struct m2msec_epoch *ep)
@@ -210,6 +235,8 @@ static void m2msec_rx_auth_failed(struct m2msec_assoc *a,
 	m2msec_assoc_count(a, M2MSEC_A_STAT_AUTH_FAIL, 1);
 	if (m2msec_limit_notify_point(n, max))
 		m2msec_event_limit(a, M2MSEC_LIMIT_INTEGRITY, ep->epoch, n, max);
+	if (n == max && ep->version == M2MSEC_DTLS_1_2)
+		m2msec_rx_integrity_close(a);
 }
 
 /*

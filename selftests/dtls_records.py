@@ -31,13 +31,14 @@ from m2msec import (CIPHERS, DTLS12, DTLS13, SOL_M2MSEC, CMSG_ASSOC_ID,  # noqa:
                     seal12, seal13, sendmmsg_records, sock_connect, sock_name,
                     CMSG_SEGMENT, SEGMENTS_MAX, CMD_ASSOC_EVENT, A_EVENT_KIND,
                     A_EVENT_OLD_PEER, A_ASSOC_PEER, EVENT_PEER_MOVED, peer_of,
-                    sock_sendto, CMD_ASSOC_GET, A_SOCK_FD)
+                    sock_sendto, CMD_ASSOC_GET, A_SOCK_FD, A_EVENT_REASON,
+                    EVENT_DOWN)
 
 VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(2 * len(VERS) * len(CIPHERS) + 40)
+t = Ktap(2 * len(VERS) * len(CIPHERS) + 41)
 
 
 class Pair:
@@ -628,14 +629,19 @@ for vname, v in VERS.items():
             lambda v=v: with_pair(v, "AES-128-GCM", key_update))
 
 
-def ccm8_limit(p):
-    ev = genl.subscribe("events")
-    for i in range(130):
+def forge(p, n):
+    for i in range(n):
         f = bytearray(p.seal(b"f%d" % i))
         f[-1] ^= 1
         p.peer_send(bytes(f))
         if i % 16 == 15:    # stay far below the socket's receive buffer
             p.nothing_readable()
+    p.nothing_readable()
+
+
+def ccm8_limit(p):
+    ev = genl.subscribe("events")
+    forge(p, 130)
     p.peer_send(p.seal(b"after the limit"))
     p.peer_send(p.seal(b"after the limit 2"))
     # Make sure the kernel processed everything before looking.
@@ -654,6 +660,48 @@ def ccm8_limit(p):
 
 t.check("limits: a CCM_8 epoch notifies at 7/8 and at 2^7 failed decryptions, then refuses further records (RFC 9147 4.5.3)",
         lambda: with_pair(DTLS13, "AES-128-CCM-8", ccm8_limit))
+
+
+def ccm8_limit_12(p):
+    ev = genl.subscribe("events")
+    before = global_stats(genl)
+    forge(p, 127)
+    st = p.a.stats()
+    expect(st["auth_fail"] == 127, str(st))
+    p.peer_send(p.seal(b"below the limit"))
+    expect(p.kernel_recv()[0] == b"below the limit")
+    forge(p, 1)
+    # The 128th failure ends the association: close_notify to the peer.
+    r = p.peer_recv()
+    expect(r[0] == 21 and r[3] == b"\x01\x00", "not a close_notify: %r" % (r,))
+    expect(genl.request(CMD_ASSOC_GET, nla_u32(A_SOCK_FD, p.k.fileno()),
+                        dump=True) == [], "the association is still there")
+    after = global_stats(genl)
+    expect(after["integrity_closed"] - before["integrity_closed"] == 1,
+           "integrity_closed %d" % (after["integrity_closed"] -
+                                    before["integrity_closed"]))
+    downs = [u(a[A_EVENT_REASON]) for cmd, a in genl.events(ev)
+             if cmd == CMD_ASSOC_EVENT and u(a[A_EVENT_KIND]) == EVENT_DOWN and
+             u(a[A_ASSOC_ID]) == p.a.id]
+    expect(downs == [3], "DOWN events %r" % downs)
+    ev.close()
+    # Nothing more is delivered or sent on it.
+    p.peer_send(p.seal(b"after the end"))
+    p.nothing_readable()
+    expect_errno(errno.ENOTCONN, lambda: sock_sendto(p.k, b"x", p.paddr))
+    # A new association (as a new handshake installs) works.
+    p.ktx, p.krx = Keys(p.cipher, p.version), Keys(p.cipher, p.version)
+    p.a = Assoc(genl, p.k, p.paddr, p.cipher, p.version, p.ktx, p.krx)
+    p.pseq, p.kseq = 1, 1
+    p.peer_send(p.seal(b"new keys"))
+    expect(p.kernel_recv()[0] == b"new keys")
+    p.kernel_send(b"new keys out")
+    expect(p.peer_recv()[3] == b"new keys out")
+
+
+t.check("limits: DTLS 1.2 has no key update: at 2^7 failed CCM_8 decryptions the association ends with a close_notify to the peer, "
+        "a DOWN event (reason integrity limit) and integrity_closed counted; records below the limit are delivered; a new association to the peer works",
+        lambda: with_pair(DTLS12, "AES-128-CCM-8", ccm8_limit_12))
 
 
 def socket_semantics(p):

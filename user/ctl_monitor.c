@@ -83,6 +83,7 @@ static const char *reason_name(uint32_t reason)
 {
 	return reason == M2MSEC_EVENT_REASON_DELETED ? "deleted" :
 	       reason == M2MSEC_EVENT_REASON_SOCKET_CLOSED ? "socket-closed" :
+	       reason == M2MSEC_EVENT_REASON_INTEGRITY_LIMIT ? "integrity-limit" :
 	       "unknown";
 }
 

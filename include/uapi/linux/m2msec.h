@@ -540,10 +540,16 @@ enum m2msec_event_dir {
  * @M2MSEC_EVENT_REASON_DELETED: M2MSEC_CMD_ASSOC_DEL (a close_notify alert
  *	was sent to the peer).
  * @M2MSEC_EVENT_REASON_SOCKET_CLOSED: its socket was closed.
+ * @M2MSEC_EVENT_REASON_INTEGRITY_LIMIT: a DTLS 1.2 association whose
+ *	receive epoch reached its AEAD integrity limit (RFC 9147 4.5.3:
+ *	that many records failed authentication; 128 for CCM_8) ended, with
+ *	a close_notify to the peer: DTLS 1.2 cannot update its keys, a new
+ *	handshake can.  Counted in M2MSEC_A_STAT_INTEGRITY_CLOSED.
  */
 enum m2msec_event_reason {
 	M2MSEC_EVENT_REASON_DELETED = 1,
 	M2MSEC_EVENT_REASON_SOCKET_CLOSED = 2,
+	M2MSEC_EVENT_REASON_INTEGRITY_LIMIT = 3,
 };
 
 /* Multicast group of M2MSEC_CMD_LIMIT_EVENT and M2MSEC_CMD_ASSOC_EVENT. */
@@ -676,6 +682,9 @@ enum m2msec_dir_attr {
  * @M2MSEC_A_STAT_PEER_MOVE_REFUSED: such changes not made because another
  *	association of the socket has the new address (or no memory); the
  *	association keeps its address.
+ * @M2MSEC_A_STAT_INTEGRITY_CLOSED: DTLS 1.2 associations ended because
+ *	their receive epoch reached its AEAD integrity limit
+ *	(M2MSEC_EVENT_REASON_INTEGRITY_LIMIT).
  *
  * Datagrams queued on a request for the daemon count as
  * M2MSEC_A_STAT_CTRL_QUEUED, those refused (queue or receive buffer full)
@@ -712,6 +721,7 @@ enum m2msec_stat_attr {
 	M2MSEC_A_STAT_HS_CLAIMED,
 	M2MSEC_A_STAT_PEER_MOVED,
 	M2MSEC_A_STAT_PEER_MOVE_REFUSED,
+	M2MSEC_A_STAT_INTEGRITY_CLOSED,
 	__M2MSEC_A_STAT_MAX,
 };
 #define M2MSEC_A_STAT_MAX (__M2MSEC_A_STAT_MAX - 1)
