@@ -115,6 +115,9 @@ struct m2msec_assoc {
 	char *peer_id;		/* authenticated identity (HS_DONE), or NULL */
 	u16 suite;		/* negotiated cipher suite, 0 when not given */
 	struct m2msec_actrl *ctrl;	/* daemon's control channel, or NULL */
+	/* The peer's KeyUpdates passed on in this second (rx.c, rx_lock). */
+	u64 ku_window_ns;
+	u32 ku_count;
 
 	spinlock_t lock;	/* sequence numbers, replay windows, epochs */
 	struct m2msec_epoch __rcu *tx;

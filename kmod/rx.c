@@ -349,11 +349,49 @@ static void m2msec_rx_peer_moved(struct m2msec_dtls_sock *ds,
 		m2msec_event_peer_moved(a, &old);
 }
 
+/* RFC 8446 4: HandshakeType key_update. */
+#define M2MSEC_HS_KEY_UPDATE		24
+/* The peer's KeyUpdates passed on to the daemon per association and second. */
+#define M2MSEC_KEY_UPDATES_PER_SEC	4
+
+/*
+ * A DTLS 1.3 peer's KeyUpdate makes the daemon derive and install new keys.
+ * It reaches this point only authenticated and not replayed; a peer that
+ * sends them in a loop is still held to a few per second (dropped and
+ * counted beyond: the peer retransmits an unacknowledged KeyUpdate, so a
+ * legitimate one gets through later).  Only a record's first handshake
+ * message is looked at.
+ */
+static bool m2msec_rx_key_update_limited(struct m2msec_dtls_sock *ds,
+					 struct m2msec_rx_rec *r)
+{
+	struct m2msec_assoc *a = r->a;
+	u64 now;
+
+	if (a->version != M2MSEC_DTLS_1_3 || r->type != M2MSEC_CT_HANDSHAKE ||
+	    !r->pt_len || r->pt[0] != M2MSEC_HS_KEY_UPDATE)
+		return false;
+	lockdep_assert_held(&ds->rx_lock);
+	now = ktime_get_coarse_ns();
+	if (now - a->ku_window_ns >= NSEC_PER_SEC) {
+		a->ku_window_ns = now;
+		a->ku_count = 0;
+	}
+	if (a->ku_count < M2MSEC_KEY_UPDATES_PER_SEC) {
+		a->ku_count++;
+		return false;
+	}
+	m2msec_net_count(ds, M2MSEC_A_STAT_KEY_UPDATE_LIMITED);
+	return true;
+}
+
 static void m2msec_rx_deliver(struct m2msec_dtls_sock *ds,
 			      struct m2msec_rx_rec *r, const u8 *rec,
 			      unsigned int rec_len)
 {
 	if (r->type != M2MSEC_CT_APPLICATION_DATA) {
+		if (m2msec_rx_key_update_limited(ds, r))
+			return;
 		m2msec_ctrl_queue(ds, r->a, r->pt, r->pt_len, r->type, true,
 				  r->ep->epoch, r->seq);
 		return;

@@ -38,7 +38,7 @@ VERS = {"DTLS 1.2": DTLS12, "DTLS 1.3": DTLS13}
 K4, P4 = ("127.0.0.1", 4433), ("127.0.0.1", 5555)
 
 genl = Genl()
-t = Ktap(2 * len(VERS) * len(CIPHERS) + 41)
+t = Ktap(2 * len(VERS) * len(CIPHERS) + 42)
 
 
 class Pair:
@@ -702,6 +702,44 @@ def ccm8_limit_12(p):
 t.check("limits: DTLS 1.2 has no key update: at 2^7 failed CCM_8 decryptions the association ends with a close_notify to the peer, "
         "a DOWN event (reason integrity limit) and integrity_closed counted; records below the limit are delivered; a new association to the peer works",
         lambda: with_pair(DTLS12, "AES-128-CCM-8", ccm8_limit_12))
+
+
+def key_update_rate(p):
+    ku = b"\x18\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00"
+    before, st0 = global_stats(genl), p.a.stats()
+    recs = [p.seal(ku, ctype=22) for _ in range(10)]
+    for r in recs:
+        p.peer_send(r)
+    p.nothing_readable()
+    st1, mid = p.a.stats(), global_stats(genl)
+    expect(st1["ctrl_queued"] - st0["ctrl_queued"] == 4,
+           "KeyUpdates passed on: %d" % (st1["ctrl_queued"] - st0["ctrl_queued"]))
+    expect(mid["key_update_limited"] - before["key_update_limited"] == 6,
+           "key_update_limited %d" % (mid["key_update_limited"] -
+                                      before["key_update_limited"]))
+    # Other handshake messages (a NewSessionTicket) are not held back.
+    p.peer_send(p.seal(b"\x04\x00\x00\x00" + b"\x00" * 8, ctype=22))
+    p.nothing_readable()
+    expect(p.a.stats()["ctrl_queued"] - st1["ctrl_queued"] == 1, "ticket")
+    # A replayed KeyUpdate is refused by the replay window, not counted here.
+    p.peer_send(recs[0])
+    p.nothing_readable()
+    st2 = p.a.stats()
+    expect(st2["replay"] - st1["replay"] == 1, "replay %d" % (st2["replay"] - st1["replay"]))
+    expect(global_stats(genl)["key_update_limited"] == mid["key_update_limited"])
+    # A second later, KeyUpdates pass again.
+    time.sleep(1.1)
+    p.peer_send(p.seal(ku, ctype=22))
+    p.nothing_readable()
+    expect(p.a.stats()["ctrl_queued"] - st2["ctrl_queued"] == 1, "after a second")
+    # Application data is never held back.
+    p.peer_send(p.seal(b"data after"))
+    expect(p.kernel_recv()[0] == b"data after")
+
+
+t.check("key updates: a DTLS 1.3 peer's authenticated KeyUpdates are passed on at most 4 per second per association, "
+        "the rest dropped and counted (key_update_limited); other handshake messages pass; a replayed KeyUpdate is refused as a replay",
+        lambda: with_pair(DTLS13, "AES-128-GCM", key_update_rate))
 
 
 def socket_semantics(p):

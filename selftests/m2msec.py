@@ -61,7 +61,8 @@ HS_STATS = {name: 16 + i for i, name in enumerate(
     ["hs_created", "hs_accepted", "hs_completed", "hs_failed", "hs_timeout",
      "hs_ratelimited", "hs_dropped", "hs_pending",
      "hs_hello_queued", "hs_hello_dropped", "hs_hello_pending",
-     "hs_claimed", "peer_moved", "peer_move_refused", "integrity_closed"])}
+     "hs_claimed", "peer_moved", "peer_move_refused", "integrity_closed",
+     "key_update_limited"])}
 # enum m2msec_event; M2MSEC_A_EVENT_OLD_PEER (PEER_MOVED events).
 EVENT_UP, EVENT_KEY_UPDATE, EVENT_DOWN, EVENT_HS_FAILED, EVENT_PEER_MOVED = \
     range(1, 6)

@@ -52,6 +52,7 @@ static const char *const stat_names[M2MSEC_A_STAT_MAX + 1] = {
 	[M2MSEC_A_STAT_PEER_MOVED] = "peer_moved",
 	[M2MSEC_A_STAT_PEER_MOVE_REFUSED] = "peer_move_refused",
 	[M2MSEC_A_STAT_INTEGRITY_CLOSED] = "integrity_closed",
+	[M2MSEC_A_STAT_KEY_UPDATE_LIMITED] = "key_update_limited",
 };
 
 static const char *const cipher_names[M2MSEC_CIPHER_MAX + 1] = {

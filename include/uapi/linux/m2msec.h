@@ -685,6 +685,10 @@ enum m2msec_dir_attr {
  * @M2MSEC_A_STAT_INTEGRITY_CLOSED: DTLS 1.2 associations ended because
  *	their receive epoch reached its AEAD integrity limit
  *	(M2MSEC_EVENT_REASON_INTEGRITY_LIMIT).
+ * @M2MSEC_A_STAT_KEY_UPDATE_LIMITED: authenticated DTLS 1.3 KeyUpdate
+ *	records of a peer dropped because the association passed on four in
+ *	the last second already (the peer retransmits a KeyUpdate that is
+ *	not acknowledged).
  *
  * Datagrams queued on a request for the daemon count as
  * M2MSEC_A_STAT_CTRL_QUEUED, those refused (queue or receive buffer full)
@@ -722,6 +726,7 @@ enum m2msec_stat_attr {
 	M2MSEC_A_STAT_PEER_MOVED,
 	M2MSEC_A_STAT_PEER_MOVE_REFUSED,
 	M2MSEC_A_STAT_INTEGRITY_CLOSED,
+	M2MSEC_A_STAT_KEY_UPDATE_LIMITED,
 	__M2MSEC_A_STAT_MAX,
 };
 #define M2MSEC_A_STAT_MAX (__M2MSEC_A_STAT_MAX - 1)
