@@ -14,14 +14,15 @@
 # while it holds a handshake, connect() fails at once (ECONNABORTED), an
 # association made before keeps working and a restarted daemon completes a
 # new handshake; a connect() that started before any daemon ran completes
-# once one starts (it takes the kernel's pending requests, HS_GET).  The
+# once one starts (it takes the kernel's pending requests, HS_GET); the
+# daemon runs as a dedicated user with CAP_NET_ADMIN alone.  The
 # restarted daemon runs as under systemd's Type=notify:
 # READY=1 reaches $NOTIFY_SOCKET once it has joined the handshake group,
 # STOPPING=1 when it is stopped.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/hs_lib.sh"
 
-hs_init 11
+hs_init 12
 # Short timeouts, the daemon's below the kernel's (m2msecd(8)): a third of
 # a step (M2MSEC_HS_STEP, longer on the debug kernel), so that the
 # killed-daemon case kills the daemon while it still holds the handshake.
@@ -318,6 +319,61 @@ fi
 [ -z "$why" ] && assoc_ok "$d" 1.2 AES-128-CCM-8 "psk:$PSK_ID"
 result $? "late daemon: a connect() waiting with no daemon completes once m2msecd starts (it takes the pending request with HS_GET), data both ways through the kernel" \
 	"$d/app" "$d/peer" "$tmp/hsd.log"
+app_say "$d" '!quit'
+hsd_stop
+
+# 11. m2msecd as a dedicated user (as m2msecd.service runs it): uid and
+# gid 65534, CAP_NET_ADMIN its only capability, its files owned by root
+# and readable by its group.
+u=$tmp/user
+mkdir -p "$u"
+cp "$tmp/psk" "$P/ca.pem" "$u/"
+sed -e "s|^ca .*|ca $u/ca.pem|" -e "s|^key-file .*|key-file $u/psk|" "$tmp/conf" >"$u/conf"
+chown -R root:65534 "$u"
+chmod 0640 "$u/conf" "$u/psk" "$u/ca.pem"
+chmod 0750 "$u"
+chmod 0711 "$tmp"
+mv "$tmp/hsd.log" "$tmp/hsd-late.log"
+bg "$tmp/hsd.log" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
+	--bounding-set=-all,+net_admin "$HSD" -f -v -c "$u/conf" </dev/null
+hsd=$pid
+port=$((port + 1))
+d=$tmp/asuser
+mkdir -p "$d"
+mkfifo "$d/peer.in"
+why=""
+if ! wait_text "$tmp/hsd.log" "ready:" "$T_STEP"; then
+	why="the daemon did not start"
+else
+	status=$(cat "/proc/$hsd/status")
+	if ! grep -q "^Uid:[[:space:]]*65534" <<<"$status" ||
+	   ! grep -q "^CapEff:[[:space:]]*0000000000001000$" <<<"$status"; then
+		why="not running as uid 65534 with CAP_NET_ADMIN alone: $(grep -E '^(Uid|CapEff)' <<<"$status" | tr '\n' ' ')"
+	fi
+fi
+if [ -z "$why" ]; then
+	peer_bg "$d/peer" timeout 60 openssl s_server -dtls1_2 \
+		-accept "$P_ADDR:$port" -cipher PSK-AES128-CCM8 -quiet -nocert \
+		-psk_identity "$PSK_ID" -psk "$PSK" <>"$d/peer.in"
+	peer_bound "$port" "$T_STEP"
+	app_start "$d" client "$P_ADDR" "$port"
+	if ! wait_text "$d/app" connect "$T_STEP" || ! grep -qx connected "$d/app"; then
+		why="connect() did not succeed"
+	else
+		app_say "$d" from-user-daemon
+		if ! wait_text "$d/peer" from-user-daemon "$T_STEP"; then
+			why="the application's line did not reach the peer"
+		else
+			echo "peer-to-user-daemon" >"$d/peer.in"
+			wait_text "$d/app" "data=peer-to-user-daemon" "$T_STEP" ||
+				why="the peer's line did not reach the application"
+		fi
+	fi
+fi
+[ -z "$why" ] && assoc_ok "$d" 1.2 AES-128-CCM-8 "psk:$PSK_ID"
+result $? "dedicated user: m2msecd as uid 65534 with CAP_NET_ADMIN as its only capability, reading root-owned group-readable files, completes a DTLS 1.2 PSK handshake with openssl s_server; data both ways through the kernel" \
+	"$tmp/hsd.log" "$d/app" "$d/peer"
 app_say "$d" '!quit'
 hsd_stop
 finish
