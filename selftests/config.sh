@@ -10,7 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 13
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
 cfg() { "$CTL" -j config show | json_get "d['$1']"; }
@@ -74,5 +74,52 @@ netns_defaults() {
 }
 check "config: a new network namespace starts from the defaults, not from the initial namespace's settings" netns_defaults
 
-"$CTL" config set replay-window 1024 >/dev/null
+# Settings from a file, as etc/m2msec-config.service applies them at boot.
+cfgdir=$(mktemp -d)
+load_file() {
+	printf '# m2msec settings\n\nreplay-window 512\nctrl-queue-max 32\n' >"$cfgdir/ok.conf"
+	"$CTL" config load "$cfgdir/ok.conf" &&
+		[ "$(cfg replay-window) $(cfg ctrl-queue-max)" = "512 32" ] &&
+		"$CTL" config show >"$cfgdir/shown.conf" &&
+		"$CTL" config set replay-window 1024 ctrl-queue-max 64 &&
+		"$CTL" config load "$cfgdir/shown.conf" &&
+		[ "$(cfg replay-window) $(cfg ctrl-queue-max)" = "512 32" ]
+}
+check "config: load FILE applies its NAME VALUE lines (comments, blank lines skipped); what config show prints loads back" load_file
+
+load_bad_line() {
+	local out
+	printf 'replay-window 2048\nctrl-queue-max 16 # no\n' >"$cfgdir/bad.conf"
+	out=$("$CTL" config load "$cfgdir/bad.conf" 2>&1) && return 1
+	grep -q "bad.conf:2: not a setting" <<<"$out" &&
+		[ "$(cfg replay-window) $(cfg ctrl-queue-max)" = "512 32" ] || return 1
+	printf 'replay-window 2048\nreplay-windw 64\n' >"$cfgdir/bad.conf"
+	out=$("$CTL" config load "$cfgdir/bad.conf" 2>&1) && return 1
+	grep -q "bad.conf:2: not a setting" <<<"$out" &&
+		[ "$(cfg replay-window)" = 512 ] || return 1
+	printf 'replay-window 2048\nctrl-queue-max 5000\n' >"$cfgdir/bad.conf"
+	"$CTL" config load "$cfgdir/bad.conf" 2>/dev/null && return 1
+	[ "$(cfg replay-window) $(cfg ctrl-queue-max)" = "512 32" ]
+}
+check "config: load refuses a file with a bad line (naming file and line) or an out-of-range value, and changes nothing" load_bad_line
+
+load_unsafe() {
+	printf 'replay-window 2048\n' >"$cfgdir/open.conf"
+	chmod 0666 "$cfgdir/open.conf"
+	"$CTL" config load "$cfgdir/open.conf" 2>"$cfgdir/err" && return 1
+	grep -q "others write it" "$cfgdir/err" && [ "$(cfg replay-window)" = 512 ]
+}
+check "config: load refuses a file others may write" load_unsafe
+
+load_example() {
+	sed -n 's/^#\([a-z-]* [0-9]*\)$/\1/p' "$REPO/etc/m2msec.conf.example" >"$cfgdir/example.conf"
+	[ "$(wc -l <"$cfgdir/example.conf")" -ge 14 ] &&
+		"$CTL" config load "$cfgdir/example.conf" &&
+		"$CTL" config show | sort >"$cfgdir/now" &&
+		sort "$cfgdir/example.conf" | diff - "$cfgdir/now" >&2
+}
+check "config: etc/m2msec.conf.example uncommented loads, and its values are the defaults config show reports" load_example
+rm -rf "$cfgdir"
+
+"$CTL" config set replay-window 1024 ctrl-queue-max 64 >/dev/null
 finish

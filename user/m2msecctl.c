@@ -18,6 +18,7 @@
 #include "../kmod/version.h"
 #include "lib/genl.h"
 #include "lib/m2msec.h"
+#include "lib/secfile.h"
 
 
 struct opts {
@@ -54,6 +55,9 @@ static void usage(FILE *f)
 	      "                          assoc-sock-max   1..16777216 associations per socket\n"
 	      "                          assoc-net-max    1..16777216 associations in the\n"
 	      "                                           namespace\n"
+	      "  config load FILE      the same from FILE: NAME VALUE lines as config\n"
+	      "                        show prints them, '#' comment lines; all in one\n"
+	      "                        request (e.g. at boot: m2msec-config.service)\n"
 	      "  assoc show            DTLS associations of this network namespace:\n"
 	      "                        version, cipher, peer, driver, epochs,\n"
 	      "                        counters (needs CAP_NET_ADMIN)\n"
@@ -300,11 +304,21 @@ static int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
+/* Add "NAME VALUE" to a SET_CONFIG request; -1 when it is not a setting. */
+static int config_put(struct nl_msg *msg, const char *name, const char *value)
+{
+	int attr = cfg_attr(name);
+	uint32_t v;
+
+	if (attr < 0 || parse_u32(value, &v))
+		return -1;
+	return nla_put_u32(msg, attr, v) ? -1 : 0;
+}
+
 static int config_set(struct m2msec_genl *g, int argc, char **argv)
 {
 	struct nl_msg *msg;
-	uint32_t v;
-	int i, attr;
+	int i;
 
 	if (argc < 2 || argc % 2) {
 		fprintf(stderr, "config set: expected NAME VALUE pairs\n");
@@ -314,16 +328,85 @@ static int config_set(struct m2msec_genl *g, int argc, char **argv)
 	if (!msg)
 		return ctl_report(-ENOMEM, "config set");
 	for (i = 0; i < argc; i += 2) {
-		attr = cfg_attr(argv[i]);
-		if (attr < 0 || parse_u32(argv[i + 1], &v)) {
+		if (config_put(msg, argv[i], argv[i + 1])) {
 			fprintf(stderr, "config set: bad setting '%s %s' (see m2msecctl --help)\n",
 				argv[i], argv[i + 1]);
 			nlmsg_free(msg);
 			return 2;
 		}
-		nla_put_u32(msg, attr, v);
 	}
 	return ctl_report(m2msec_genl_call(g, msg, NULL, NULL), "config set");
+}
+
+/*
+ * One "NAME VALUE" line of a settings file into @msg.  Blank lines and
+ * lines starting with '#' are skipped.  Return: 0, or -1 (bad line).
+ */
+static int config_line(struct nl_msg *msg, char *line)
+{
+	char *name, *value, *junk, *save;
+
+	name = strtok_r(line, " \t\r\n", &save);
+	if (!name || name[0] == '#')
+		return 0;
+	value = strtok_r(NULL, " \t\r\n", &save);
+	junk = strtok_r(NULL, " \t\r\n", &save);
+	if (!value || junk)
+		return -1;
+	return config_put(msg, name, value);
+}
+
+/*
+ * config load FILE: the namespace's settings from a file, e.g. at boot
+ * (etc/m2msec-config.service).  The file is checked like m2msecd's (owned
+ * by root or the caller, nobody else may write it); every line must be a
+ * setting, and all of them go in one request, which the kernel applies
+ * only when every value is valid.
+ */
+static int config_load(struct m2msec_genl *g, int argc, char **argv)
+{
+	char why[256], line[256];
+	struct nl_msg *msg;
+	unsigned int n = 0;
+	FILE *f;
+
+	if (argc != 1) {
+		fprintf(stderr, "config load: expected one FILE\n");
+		return 2;
+	}
+	f = m2msec_file_fopen(argv[0], 0, why, sizeof(why));
+	if (!f) {
+		fprintf(stderr, "config load: %s\n", why);
+		return 2;
+	}
+	msg = m2msec_genl_msg(g, M2MSEC_CMD_SET_CONFIG);
+	if (!msg) {
+		fclose(f);
+		return ctl_report(-ENOMEM, "config load");
+	}
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fprintf(stderr, "config load: %s:%u: line too long\n",
+				argv[0], n);
+			goto bad;
+		}
+		if (config_line(msg, line)) {
+			fprintf(stderr, "config load: %s:%u: not a setting: expected NAME VALUE (see m2msecctl --help)\n",
+				argv[0], n);
+			goto bad;
+		}
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "config load: %s: read error\n", argv[0]);
+		goto bad;
+	}
+	fclose(f);
+	return ctl_report(m2msec_genl_call(g, msg, NULL, NULL), "config load");
+bad:
+	fclose(f);
+	nlmsg_free(msg);
+	return 2;
 }
 
 static int cmd_config(struct m2msec_genl *g, const struct opts *o, int argc,
@@ -333,6 +416,8 @@ static int cmd_config(struct m2msec_genl *g, const struct opts *o, int argc,
 		return config_show(g, o);
 	if (!strcmp(argv[0], "set"))
 		return config_set(g, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "load"))
+		return config_load(g, argc - 1, argv + 1);
 	fprintf(stderr, "config: unknown subcommand '%s'\n", argv[0]);
 	return 2;
 }
