@@ -46,6 +46,9 @@ usr/share/doc/m2msec/examples/m2msecd.conf.example
 usr/share/doc/m2msec/examples/modules-load.d/m2msec.conf
 usr/share/doc/m2msec/COPYING
 usr/lib/systemd/system/m2msecd.service
+usr/lib/systemd/system/m2msec-config.service
+usr/lib/sysusers.d/m2msecd.conf
+usr/share/doc/m2msec/examples/m2msec.conf.example
 usr/lib/libm2msec.a
 usr/include/m2msec/m2msec.h
 usr/include/m2msec/genl.h
@@ -59,8 +62,12 @@ done <<<"$want"
 grep -q "sign-file\|SSL error" "$out" && { echo "# modules_install tried to sign"; missing=1; }
 result $missing "the module (compressed as the kernel says, unsigned), programs, man pages, UAPI header, example and unit are where PREFIX and the kernel's layout put them"
 
-grep -q '^ExecStart=/usr/sbin/m2msecd -f$' "$dest/usr/lib/systemd/system/m2msecd.service"
-result $? "the installed unit starts the installed daemon"
+grep -q '^ExecStart=/usr/sbin/m2msecd -f$' "$dest/usr/lib/systemd/system/m2msecd.service" &&
+	grep -qx 'User=m2msecd' "$dest/usr/lib/systemd/system/m2msecd.service" &&
+	grep -q '^u m2msecd ' "$dest/usr/lib/sysusers.d/m2msecd.conf" &&
+	grep -qx 'ExecStart=/usr/bin/m2msecctl config load /etc/m2msec/m2msec.conf' \
+		"$dest/usr/lib/systemd/system/m2msec-config.service"
+result $? "the installed unit starts the installed daemon as the user sysusers.d creates; m2msec-config.service loads the settings with the installed m2msecctl"
 
 # Readiness from the daemon itself, locked memory for its secrets, and
 # the module named for systemd-modules-load.
