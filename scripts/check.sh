@@ -79,6 +79,7 @@ if [ "$host" = 1 ]; then
 	tap_run record12_test selftests/host/record12_test
 	tap_run record13_test selftests/host/record13_test
 	tap_run hkdf13_test selftests/host/hkdf13_test
+	tap_run kx_crypto_test selftests/host/kx_crypto_test
 	tap_run codec_crosscheck python3 selftests/host/codec_crosscheck.py
 	tap_run deps_choice selftests/host/deps_choice_test.sh
 	tap_run m2msecctl ctl_without_module

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 */
 /*
  * Key export after a DTLS handshake run by a userspace TLS library: the
- * cipher suite table, the key derivations (kx_kdf.c, OpenSSL libcrypto),
+ * cipher suite table, the key derivations (kx_kdf.c, over OpenSSL
+ * libcrypto for dtls-keyexport or wolfCrypt for m2msecd: kx_crypto.h),
  * the record observer that learns sequence numbers from the wire
  * (kx_observe.c), and the association built from all of it.  Used by
  * dtls-keyexport and m2msecd; kx_wolf.h adds the wolfSSL glue.

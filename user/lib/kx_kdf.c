@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1
 /*
- * Key export: cipher suite table and key derivations (OpenSSL libcrypto:
- * EVP_KDF "TLS1-PRF" and "HKDF", EVP ciphers for the record number mask),
- * and the association built from a session.
+ * Key export: cipher suite table and key derivations, and the association
+ * built from a session.  The PRF, HKDF-Expand and the record number mask
+ * block come from the table KX_CRYPTO names (kx_crypto.h): this file is
+ * compiled once for OpenSSL libcrypto and once for wolfCrypt.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
-
 #include "kx.h"
+#include "kx_crypto.h"
+
+#ifndef KX_CRYPTO
+#error "compile with -DKX_CRYPTO=kx_crypto_ossl or -DKX_CRYPTO=kx_crypto_wolf"
+#endif
+#define CRYPTO (&KX_CRYPTO)
 
 /* The suites the module's cipher table lists (kmod/cipher.c). */
 static const struct {
@@ -54,30 +56,6 @@ int kx_suite_info(uint16_t version, uint16_t suite, enum m2msec_cipher *c,
 	return -1;
 }
 
-static int tls1_prf(const char *hash, const uint8_t *secret, size_t slen,
-		    const char *label, const uint8_t *seed, size_t seedlen,
-		    uint8_t *out, size_t outlen)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	OSSL_PARAM p[5];
-	int ok;
-
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						(char *)hash, 0);
-	p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
-						 (void *)secret, slen);
-	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED,
-						 (void *)label, strlen(label));
-	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED,
-						 (void *)seed, seedlen);
-	p[4] = OSSL_PARAM_construct_end();
-	ok = ctx && EVP_KDF_derive(ctx, out, outlen, p) > 0;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ok ? 0 : -1;
-}
-
 int kx_derive12(const struct kx_session *s, enum kx_role role,
 		struct m2msec_kf_dir *tx, struct m2msec_kf_dir *rx)
 {
@@ -91,9 +69,9 @@ int kx_derive12(const struct kx_session *s, enum kx_role role,
 	/* Seed order for key expansion: server_random first (RFC 5246). */
 	memcpy(seed, s->server_random, 32);
 	memcpy(seed + 32, s->client_random, 32);
-	err = tls1_prf(s->prf_hash, s->master, sizeof(s->master),
-		       "key expansion", seed, sizeof(seed), block,
-		       2 * (k + iv));
+	err = CRYPTO->prf(s->prf_hash, s->master, sizeof(s->master),
+			  "key expansion", seed, sizeof(seed), block,
+			  2 * (k + iv));
 	if (!err) {
 		memcpy(cw->key, block, k);
 		memcpy(sw->key, block + k, k);
@@ -103,7 +81,7 @@ int kx_derive12(const struct kx_session *s, enum kx_role role,
 		cw->iv_len = sw->iv_len = iv;
 		cw->sn_key_len = sw->sn_key_len = 0;
 	}
-	OPENSSL_cleanse(block, sizeof(block));
+	explicit_bzero(block, sizeof(block));
 	return err;
 }
 
@@ -114,13 +92,11 @@ int kx_derive12(const struct kx_session *s, enum kx_role role,
 static int expand_label(const char *hash, const uint8_t *secret, size_t slen,
 			const char *label, uint8_t *out, size_t outlen)
 {
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
 	uint8_t info[2 + 1 + 255 + 1];
 	size_t ll = strlen("dtls13") + strlen(label), n = 0;
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY, ok;
-	OSSL_PARAM p[5];
 
+	if (ll > 255)
+		return -1;
 	info[n++] = outlen >> 8;
 	info[n++] = outlen & 0xff;
 	info[n++] = ll;
@@ -128,17 +104,7 @@ static int expand_label(const char *hash, const uint8_t *secret, size_t slen,
 	memcpy(info + n + 6, label, strlen(label));
 	n += ll;
 	info[n++] = 0;	/* empty context */
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						(char *)hash, 0);
-	p[1] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						 (void *)secret, slen);
-	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n);
-	p[4] = OSSL_PARAM_construct_end();
-	ok = ctx && EVP_KDF_derive(ctx, out, outlen, p) > 0;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ok ? 0 : -1;
+	return CRYPTO->hkdf_expand(hash, secret, slen, info, n, out, outlen);
 }
 
 static int derive_dir13(const struct kx_session *s, const uint8_t *secret,
@@ -191,34 +157,19 @@ int kx_derive13(const struct kx_session *s, enum kx_role role,
 int kx_sn_mask(enum m2msec_cipher c, const uint8_t *sn_key, size_t key_len,
 	       const uint8_t *ct, size_t ct_len, uint8_t mask[2])
 {
-	static const uint8_t zero[16];
-	EVP_CIPHER_CTX *ctx;
-	const EVP_CIPHER *ev;
-	uint8_t out[32];
-	int n, ok;
+	uint8_t out[16];
+	int err;
 
-	if (ct_len < 16)
+	if (ct_len < 16 || (key_len != 32 &&
+	    (key_len != 16 || c == M2MSEC_CIPHER_CHACHA20_POLY1305)))
 		return -1;
-	if (c == M2MSEC_CIPHER_CHACHA20_POLY1305)
-		ev = EVP_chacha20();
-	else
-		ev = key_len == 32 ? EVP_aes_256_ecb() : EVP_aes_128_ecb();
-	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx)
-		return -1;
-	if (c == M2MSEC_CIPHER_CHACHA20_POLY1305)
-		ok = EVP_EncryptInit_ex(ctx, ev, NULL, sn_key, ct) &&
-			EVP_EncryptUpdate(ctx, out, &n, zero, 16);
-	else
-		ok = EVP_EncryptInit_ex(ctx, ev, NULL, sn_key, NULL) &&
-			EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-			EVP_EncryptUpdate(ctx, out, &n, ct, 16);
-	EVP_CIPHER_CTX_free(ctx);
-	if (!ok)
-		return -1;
-	mask[0] = out[0];
-	mask[1] = out[1];
-	return 0;
+	err = CRYPTO->sn_block(c, sn_key, key_len, ct, out);
+	if (!err) {
+		mask[0] = out[0];
+		mask[1] = out[1];
+	}
+	explicit_bzero(out, sizeof(out));
+	return err;
 }
 
 /*
