@@ -55,6 +55,41 @@ make_expired() {
 	) >"$P/exp.log" 2>&1
 }
 
+# An openssl s_server DTLS 1.2 PSK peer for PSK_ID on PORT, alive SECS,
+# reading its input from DIR/peer.in.
+psk_peer() {
+	local d=$1 port=$2 secs=$3
+	mkdir -p "$d"
+	mkfifo "$d/peer.in"
+	peer_bg "$d/peer" timeout "$secs" openssl s_server -dtls1_2 \
+		-accept "$P_ADDR:$port" -cipher PSK-AES128-CCM8 -quiet -nocert \
+		-psk_identity "$PSK_ID" -psk "$PSK" <>"$d/peer.in"
+	peer_bound "$port" "$T_STEP"
+}
+
+# A line each way between the application of DIR and its peer, through
+# the kernel: TAG to the peer, peer-TAG back.  Sets $why on failure.
+exchange() {
+	local d=$1 tag=$2
+	app_say "$d" "$tag"
+	if ! wait_text "$d/peer" "$tag" "$T_STEP"; then
+		why="the application's line did not reach the peer"
+	else
+		echo "peer-$tag" >"$d/peer.in"
+		wait_text "$d/app" "data=peer-$tag" "$T_STEP" ||
+			why="the peer's line did not reach the application"
+	fi
+}
+
+# The application of DIR connected, then exchange TAG.  Sets $why.
+connected_exchange() {
+	if ! wait_text "$1/app" connect "$T_STEP" || ! grep -qx connected "$1/app"; then
+		why="connect() did not succeed"
+	else
+		exchange "$1" "$2"
+	fi
+}
+
 # s_server with PEER_ARGS; the application connects with server NAME.
 # Checks: connect() fails with ERRNO, the peer shows ALERT, nothing
 # installed, hs_failed moved.
@@ -146,13 +181,8 @@ reject_case other.example EKEYREJECTED "alert bad certificate" \
 port=$((port + 1))
 kept=$port
 dk=$tmp/kept
-mkdir -p "$dk"
-mkfifo "$dk/peer.in"
 # It must outlive the killed-daemon case (up to four steps).
-peer_bg "$dk/peer" timeout $((5 * T_STEP)) openssl s_server -dtls1_2 \
-	-accept "$P_ADDR:$kept" -cipher PSK-AES128-CCM8 -quiet -nocert \
-	-psk_identity "$PSK_ID" -psk "$PSK" <>"$dk/peer.in"
-peer_bound "$kept" "$T_STEP"
+psk_peer "$dk" "$kept" $((5 * T_STEP))
 app_start "$dk" client "$P_ADDR" "$kept"
 kept_app=$app
 wait_text "$dk/app" connect "$T_STEP"
@@ -195,15 +225,8 @@ result $? "daemon killed (SIGKILL) during a DTLS 1.2 handshake it accepted: conn
 	"$d/app" "$d/peer" "$tmp/hsd.log"
 
 # The association made before the kill still carries data both ways.
-app_say "$dk" after-kill
 why=""
-if ! wait_text "$dk/peer" after-kill "$T_STEP"; then
-	why="the application's line did not reach the peer"
-else
-	echo "peer-after-kill" >"$dk/peer.in"
-	wait_text "$dk/app" "data=peer-after-kill" "$T_STEP" ||
-		why="the peer's line did not reach the application"
-fi
+exchange "$dk" after-kill
 [ -z "$why" ] && assoc_ok "$dk" 1.2 AES-128-CCM-8 "psk:$PSK_ID"
 result $? "daemon killed: the association made before (openssl s_server DTLS 1.2 PSK-AES128-CCM8) keeps carrying data both ways through the kernel" \
 	"$dk/app" "$dk/peer"
@@ -226,26 +249,10 @@ wait_text "$tmp/notify.log" bound "$T_STEP"
 NOTIFY_SOCKET=$nsock hsd_start "$tmp/conf"
 port=$((port + 1))
 d=$tmp/restarted
-mkdir -p "$d"
-mkfifo "$d/peer.in"
-peer_bg "$d/peer" timeout 60 openssl s_server -dtls1_2 \
-	-accept "$P_ADDR:$port" -cipher PSK-AES128-CCM8 -quiet -nocert \
-	-psk_identity "$PSK_ID" -psk "$PSK" <>"$d/peer.in"
-peer_bound "$port" "$T_STEP"
+psk_peer "$d" "$port" 60
 app_start "$d" client "$P_ADDR" "$port"
 why=""
-if ! wait_text "$d/app" connect "$T_STEP" || ! grep -qx connected "$d/app"; then
-	why="connect() did not succeed"
-else
-	app_say "$d" after-restart
-	if ! wait_text "$d/peer" after-restart "$T_STEP"; then
-		why="the application's line did not reach the peer"
-	else
-		echo "peer-after-restart" >"$d/peer.in"
-		wait_text "$d/app" "data=peer-after-restart" "$T_STEP" ||
-			why="the peer's line did not reach the application"
-	fi
-fi
+connected_exchange "$d" after-restart
 [ -z "$why" ] && assoc_ok "$d" 1.2 AES-128-CCM-8 "psk:$PSK_ID"
 result $? "daemon restarted after SIGKILL: a new DTLS 1.2 PSK-AES128-CCM8 handshake with openssl s_server completes, data both ways through the kernel" \
 	"$d/app" "$d/peer" "$tmp/hsd.log"
@@ -283,12 +290,7 @@ result $? "no daemon: connect() fails with ETIMEDOUT after hs-timeout-ms, no ass
 # 10. a daemon that starts while a connect() waits takes its request.
 port=$((port + 1))
 d=$tmp/late
-mkdir -p "$d"
-mkfifo "$d/peer.in"
-peer_bg "$d/peer" timeout 120 openssl s_server -dtls1_2 \
-	-accept "$P_ADDR:$port" -cipher PSK-AES128-CCM8 -quiet -nocert \
-	-psk_identity "$PSK_ID" -psk "$PSK" <>"$d/peer.in"
-peer_bound "$port" "$T_STEP"
+psk_peer "$d" "$port" 120
 mv "$tmp/hsd.log" "$tmp/hsd-restarted.log"
 app_start "$d" client "$P_ADDR" "$port"
 # The request is announced, to nobody: wait until it is pending.
@@ -306,14 +308,7 @@ else
 	elif ! grep -q "1 handshake request made before the daemon started" "$tmp/hsd.log"; then
 		why="the daemon did not take the request from the kernel's list"
 	else
-		app_say "$d" after-late-start
-		if ! wait_text "$d/peer" after-late-start "$T_STEP"; then
-			why="the application's line did not reach the peer"
-		else
-			echo "peer-after-late-start" >"$d/peer.in"
-			wait_text "$d/app" "data=peer-after-late-start" "$T_STEP" ||
-				why="the peer's line did not reach the application"
-		fi
+		exchange "$d" after-late-start
 	fi
 fi
 [ -z "$why" ] && assoc_ok "$d" 1.2 AES-128-CCM-8 "psk:$PSK_ID"
@@ -340,8 +335,6 @@ bg "$tmp/hsd.log" setpriv --reuid=65534 --regid=65534 --clear-groups \
 hsd=$pid
 port=$((port + 1))
 d=$tmp/asuser
-mkdir -p "$d"
-mkfifo "$d/peer.in"
 why=""
 if ! wait_text "$tmp/hsd.log" "ready:" "$T_STEP"; then
 	why="the daemon did not start"
@@ -353,23 +346,9 @@ else
 	fi
 fi
 if [ -z "$why" ]; then
-	peer_bg "$d/peer" timeout 60 openssl s_server -dtls1_2 \
-		-accept "$P_ADDR:$port" -cipher PSK-AES128-CCM8 -quiet -nocert \
-		-psk_identity "$PSK_ID" -psk "$PSK" <>"$d/peer.in"
-	peer_bound "$port" "$T_STEP"
+	psk_peer "$d" "$port" 60
 	app_start "$d" client "$P_ADDR" "$port"
-	if ! wait_text "$d/app" connect "$T_STEP" || ! grep -qx connected "$d/app"; then
-		why="connect() did not succeed"
-	else
-		app_say "$d" from-user-daemon
-		if ! wait_text "$d/peer" from-user-daemon "$T_STEP"; then
-			why="the application's line did not reach the peer"
-		else
-			echo "peer-to-user-daemon" >"$d/peer.in"
-			wait_text "$d/app" "data=peer-to-user-daemon" "$T_STEP" ||
-				why="the peer's line did not reach the application"
-		fi
-	fi
+	connected_exchange "$d" from-user-daemon
 fi
 [ -z "$why" ] && assoc_ok "$d" 1.2 AES-128-CCM-8 "psk:$PSK_ID"
 result $? "dedicated user: m2msecd as uid 65534 with CAP_NET_ADMIN as its only capability, reading root-owned group-readable files, completes a DTLS 1.2 PSK handshake with openssl s_server; data both ways through the kernel" \

@@ -31,4 +31,19 @@ static inline int bytes_eq(const void *got, size_t got_len, const void *want,
 	return 0;
 }
 
+/* Hex digits to bytes; the number of bytes, or -1 on a non-hex pair. */
+static inline int unhex(const char *s, unsigned char *out)
+{
+	int n = 0;
+
+	for (; s[0] && s[1]; s += 2) {
+		unsigned int v;
+
+		if (sscanf(s, "%2x", &v) != 1)
+			return -1;
+		out[n++] = v;
+	}
+	return n;
+}
+
 #endif /* M2MSEC_TEST_BYTES_H */

@@ -95,20 +95,6 @@ out:
 	return ok;
 }
 
-static int unhex(const char *s, u8 *out)
-{
-	int n = 0;
-
-	for (; s[0] && s[1]; s += 2) {
-		unsigned int v;
-
-		if (sscanf(s, "%2x", &v) != 1)
-			return -1;
-		out[n++] = v;
-	}
-	return n;
-}
-
 /* ---- label bytes */
 
 static int t_label_key(void)

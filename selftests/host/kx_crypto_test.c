@@ -35,20 +35,6 @@ static const struct {
 	{ "OpenSSL", &kx_crypto_ossl },
 };
 
-static int unhex(const char *s, uint8_t *out)
-{
-	int n = 0;
-
-	for (; s[0] && s[1]; s += 2) {
-		unsigned int v;
-
-		if (sscanf(s, "%2x", &v) != 1)
-			return -1;
-		out[n++] = v;
-	}
-	return n;
-}
-
 static void fill(uint8_t *p, size_t n, unsigned int base)
 {
 	size_t i;
