@@ -253,6 +253,22 @@ void m2msec_assoc_unlink(struct m2msec_assoc *a)
 	m2msec_assoc_put(a);
 }
 
+/**
+ * m2msec_assoc_close() - end @a: close_notify to the peer, DOWN event, unlink
+ * @a: a published association
+ * @reason: enum m2msec_event_reason of the DOWN event
+ *
+ * Caller holds ds->assoc_lock (ASSOC_DEL; the receive path at the
+ * integrity limit).
+ */
+void m2msec_assoc_close(struct m2msec_assoc *a, u32 reason)
+{
+	lockdep_assert_held(&a->ds->assoc_lock);
+	m2msec_tx_alert(a, 1, 0);	/* close_notify */
+	m2msec_event_down(a, reason);
+	m2msec_assoc_unlink(a);
+}
+
 static struct m2msec_assoc *m2msec_assoc_tryget(struct m2msec_assoc *a)
 {
 	if (a && !READ_ONCE(a->dead) && refcount_inc_not_zero(&a->ref))

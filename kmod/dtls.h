@@ -277,6 +277,7 @@ void m2msec_assoc_tables_destroy(struct m2msec_dtls_sock *ds);
 struct m2msec_assoc *m2msec_assoc_alloc(struct m2msec_dtls_sock *ds);
 int m2msec_assoc_insert(struct m2msec_assoc *a);
 void m2msec_assoc_unlink(struct m2msec_assoc *a);
+void m2msec_assoc_close(struct m2msec_assoc *a, u32 reason);
 void m2msec_assoc_put(struct m2msec_assoc *a);
 struct m2msec_assoc *m2msec_assoc_by_id(struct m2msec_dtls_sock *ds, u32 id);
 struct m2msec_assoc *m2msec_assoc_by_addr(struct m2msec_dtls_sock *ds,

@@ -472,9 +472,7 @@ static int m2msec_nl_update(struct m2msec_assoc *a, struct genl_info *info)
 
 static int m2msec_nl_delete(struct m2msec_assoc *a, struct genl_info *info)
 {
-	m2msec_tx_alert(a, 1, 0);	/* close_notify */
-	m2msec_event_down(a, M2MSEC_EVENT_REASON_DELETED);
-	m2msec_assoc_unlink(a);
+	m2msec_assoc_close(a, M2MSEC_EVENT_REASON_DELETED);
 	return 0;
 }
 

@@ -217,9 +217,7 @@ static void m2msec_rx_integrity_close(struct m2msec_assoc *a)
 	lockdep_assert_held(&ds->rx_lock);
 	mutex_lock(&ds->assoc_lock);
 	if (!a->dead) {
-		m2msec_tx_alert(a, 1, 0);	/* close_notify */
-		m2msec_event_down(a, M2MSEC_EVENT_REASON_INTEGRITY_LIMIT);
-		m2msec_assoc_unlink(a);
+		m2msec_assoc_close(a, M2MSEC_EVENT_REASON_INTEGRITY_LIMIT);
 		m2msec_net_count(ds, M2MSEC_A_STAT_INTEGRITY_CLOSED);
 	}
 	mutex_unlock(&ds->assoc_lock);
